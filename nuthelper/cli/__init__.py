@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from nuthelper import __version__
@@ -43,6 +44,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except NutHelperError as error:
         print(f"nut-helper: error: {error.message}", file=sys.stderr)
+        if getattr(args, "json", False):
+            from nuthelper.cli.output import print_json
+            print_json({"error": {"exit_code": error.exit_code, "kind": type(error).__name__,
+                                  "message": error.message, **error.details}})
         return error.exit_code
     except KeyboardInterrupt:
         print("nut-helper: interrupted", file=sys.stderr)
@@ -52,7 +57,6 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # an internal error: keep it to one line unless debugging
         print(f"nut-helper: internal error: {type(error).__name__}: {error} "
               "(set NUT_HELPER_DEBUG=1 for a traceback)", file=sys.stderr)
-        import os
         if os.environ.get("NUT_HELPER_DEBUG"):
             raise
         return EXIT_INTERNAL

@@ -1,0 +1,138 @@
+"""``nut-helper cables list|show``: browse the cable knowledge base."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from nuthelper.cli.output import print_json
+from nuthelper.knowledge.cables import Cable, load_cables
+
+HELP = "list the documented cables, or show one with its wiring drawn as text"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", metavar="ACTION")
+    actions.required = True
+    listing = actions.add_parser("list", help="one line per cable")
+    listing.add_argument("--json", action="store_true", help="print a JSON list")
+    show = actions.add_parser("show", help="wiring, models, driver and source of one cable")
+    show.add_argument("cable", metavar="ID", help="cable id, part number or title")
+    show.add_argument("--json", action="store_true", help="print the cable's full JSON entry")
+
+
+def run(args: argparse.Namespace) -> int:
+    knowledge = load_cables()
+    if args.action == "list":
+        rows = [list_row(cable) for cable in knowledge.cables]
+        if args.json:
+            print_json(rows)
+        else:
+            width = max(len(row["id"]) for row in rows)
+            for row in rows:
+                parts = f"  [{', '.join(row['part_numbers'])}]" if row["part_numbers"] else ""
+                print(f"{row['id']:<{width}}  {row['kind']:<18}  {row['title']}{parts}")
+        return 0
+    cable = knowledge.find_cable(args.cable)
+    if args.json:
+        print_json(show_data(cable))
+    else:
+        sys.stdout.write(describe(cable))
+    return 0
+
+
+def list_row(cable: Cable) -> dict[str, Any]:
+    return {"id": cable.id, "title": cable.title, "vendor": cable.vendor.name, "kind": cable.kind,
+            "part_numbers": cable.part_numbers,
+            "drivers": [rule.summary() for rule in cable.drivers]}
+
+
+def show_data(cable: Cable) -> dict[str, Any]:
+    """The cable's JSON entry, with the wiring followed through same_wiring_as."""
+    data = dict(cable.data)
+    if cable.same_wiring_as is not None:
+        data["wiring"] = cable.wiring
+    return data
+
+
+def _pin(side: str, pin: str, signal: str | None) -> str:
+    return f"{side} {pin:>2} {signal or '':<22}"
+
+
+def describe(cable: Cable) -> str:
+    """A readable text page about one cable, wiring drawn pin to pin."""
+    lines = [f"{cable.title}  ({cable.id})", f"  vendor: {cable.vendor.name}; kind: {cable.kind}"]
+    if cable.part_numbers:
+        lines.append(f"  part numbers: {', '.join(cable.part_numbers)}")
+    ends = cable.data.get("connectors", {})
+    if ends:
+        lines.append("  UPS end: " + _connector(ends.get("ups")) + "    PC end: " + _connector(ends.get("pc")))
+    twin = cable.same_wiring_as
+    if twin is not None:
+        lines.append(f"  wired like: {twin.title} ({twin.id})")
+    lines += ["", "Wiring:"] + [f"  {line}" for line in wiring_lines(cable.wiring)]
+    fits = cable.fits
+    lines += ["", "Fits:"]
+    lines += [f"  {model}" for model in fits.get("models", [])]
+    lines += [f"  pattern {pattern}" for pattern in fits.get("patterns", [])]
+    lines += [f"  {family}" for family in fits.get("families", [])]
+    if cable.drivers:
+        lines += ["", "Driver:"]
+        for rule in cable.drivers:
+            scope = f"for {', '.join(rule.models)}: " if rule.models else ""
+            status = rule.confidence + ("" if rule.confirmed else ", unconfirmed")
+            lines.append(f"  {scope}{rule.summary()}  ({status}) {rule.because}".rstrip())
+    if cable.use_instead:
+        lines += ["", "Not a monitoring cable; monitor the UPS with:"]
+        lines += [f"  {rule.summary()}  {rule.because}".rstrip() for rule in cable.use_instead]
+    for title, items in (("Notes", cable.notes), ("Warnings", cable.warnings)):
+        if items:
+            lines += ["", f"{title}:"] + [f"  - {item}" for item in items]
+    lines += ["", f"Source: {cable.source_text()}"]
+    return "\n".join(lines) + "\n"
+
+
+def _connector(end: dict[str, Any] | None) -> str:
+    if not end:
+        return "?"
+    return " ".join(part for part in (end.get("type"), end.get("gender")) if part)
+
+
+def wiring_lines(wiring: dict[str, Any]) -> list[str]:
+    """Draw the wires as ``UPS pin signal ──[parts]── PC pin signal``, then jumpers and parts."""
+    lines = []
+    for wire in wiring.get("wires", []):
+        parts = " ".join(_component(part) for part in wire.get("components", []))
+        link = f"──[{parts}]──" if parts else "──────"
+        role = f"  ({wire['role']})" if wire.get("role") else ""
+        lines.append(f"{_pin('UPS', wire['ups'], wire.get('ups_signal'))} {link} "
+                     f"{_pin('PC', wire['pc'], wire.get('pc_signal')).rstrip()}{role}")
+    for jumper in wiring.get("jumpers", []):
+        note = f"  ({jumper['note']})" if jumper.get("note") else ""
+        lines.append(f"{jumper['side'].upper()} pins {'-'.join(jumper['pins'])} joined together{note}")
+    for part in wiring.get("components", []):
+        pins = " and ".join(part.get("between", []))
+        lines.append(f"{_component(part)} between {part.get('side', '').upper()} pins {pins}")
+    for label in wiring.get("pin_labels", []):
+        lines.append(f"{label['side'].upper()} pin {label['pin']}: {label['label']}")
+    for group in wiring.get("unconnected", []):
+        lines.append(f"{group['side'].upper()} pins {', '.join(group['pins'])}: not connected")
+    shield = wiring.get("shield")
+    if shield:
+        ends = ", ".join(f"{side.upper()} {where}" for side, where in shield.items() if side != "note")
+        lines.append(f"shield: {ends}" + (f" ({shield['note']})" if shield.get("note") else ""))
+    for adapter in wiring.get("adapters", []):
+        pins = ", ".join(f"{a}→{b}" for a, b in adapter.get("pins", []))
+        lines.append(f"adapter {adapter.get('title', '')}: {pins}")
+    return lines or ["(no wiring documented)"]
+
+
+def _component(part: dict[str, Any]) -> str:
+    if part.get("type") == "resistor" and part.get("ohms"):
+        ohms = part["ohms"]
+        return f"{ohms // 1000} kΩ resistor" if ohms >= 1000 and ohms % 1000 == 0 else f"{ohms} Ω resistor"
+    if part.get("type") == "diode":
+        direction = {"pc-to-ups": "conducting PC→UPS", "ups-to-pc": "conducting UPS→PC"}.get(part.get("conducts", ""), "")
+        return " ".join(word for word in (part.get("part"), "diode", direction) if word)
+    return part.get("type", "part")

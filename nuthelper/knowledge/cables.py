@@ -1,0 +1,269 @@
+"""The cable knowledge base: cables.json loaded into small typed views.
+
+The format is described in docs/cables-format.md. Objects here keep the raw JSON
+mapping (``Cable.data``) so that ``cables show --json`` can print exactly what is known.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Iterable
+
+from nuthelper.errors import InvalidInput, NotFound
+from nuthelper.knowledge.names import normalize
+from nuthelper.resources import cables_path
+
+
+@dataclass(frozen=True)
+class DriverRule:
+    """One driver (with options) a cable implies, for all or some of the models it fits."""
+
+    driver: str
+    options: dict[str, str] = field(default_factory=dict)
+    flags: tuple[str, ...] = ()
+    port: str | None = None
+    models: tuple[str, ...] = ()
+    confidence: str = "documented"
+    confirmed: bool = True
+    because: str = ""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DriverRule:
+        return cls(
+            driver=data["driver"],
+            options={key: str(value) for key, value in data.get("options", {}).items()},
+            flags=tuple(data.get("flags", ())),
+            port=data.get("port"),
+            models=tuple(data.get("models", ())),
+            confidence=data.get("confidence", "documented"),
+            confirmed=data.get("confirmed", True),
+            because=data.get("because", ""),
+        )
+
+    def applies_to(self, model: str | None) -> bool:
+        """True when the rule covers ``model`` (a rule without models covers every model)."""
+        if not self.models:
+            return True
+        return model is not None and any(model_matches(pattern, model) for pattern in self.models)
+
+    def summary(self) -> str:
+        """``genericups upstype=11`` style text."""
+        words = [self.driver]
+        words += [f"{key}={value}" for key, value in self.options.items()]
+        words += list(self.flags)
+        if self.port:
+            words.append(f"port={self.port}")
+        return " ".join(words)
+
+
+def _pattern_regex(pattern: str) -> re.Pattern[str]:
+    parts = [re.escape(normalize(part)) for part in pattern.split("*")]
+    return re.compile("^" + ".*".join(parts) + "$")
+
+
+def model_matches(pattern: str, model: str) -> bool:
+    """Match a model name against an exact name or a ``*`` pattern, on normalised text."""
+    if "*" in pattern:
+        return bool(_pattern_regex(pattern).match(normalize(model)))
+    return normalize(pattern) == normalize(model)
+
+
+@dataclass(frozen=True)
+class Vendor:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+@dataclass
+class Cable:
+    """One documented cable; ``data`` is its cables.json object."""
+
+    data: dict[str, Any]
+    base: CableBase
+
+    @property
+    def id(self) -> str:
+        return self.data["id"]
+
+    @property
+    def title(self) -> str:
+        return self.data["title"]
+
+    @property
+    def kind(self) -> str:
+        return self.data["kind"]
+
+    @property
+    def vendor(self) -> Vendor:
+        return self.base.vendors[self.data["vendor"]]
+
+    @property
+    def part_numbers(self) -> list[str]:
+        return self.data.get("part_numbers", [])
+
+    @property
+    def same_wiring_as(self) -> Cable | None:
+        other = self.data.get("same_wiring_as")
+        return self.base.cable(other) if other else None
+
+    @property
+    def wiring(self) -> dict[str, Any]:
+        """The wiring, followed through ``same_wiring_as``."""
+        twin = self.same_wiring_as
+        return twin.wiring if twin is not None else self.data.get("wiring", {})
+
+    @property
+    def fits(self) -> dict[str, Any]:
+        return self.data.get("fits", {})
+
+    @cached_property
+    def drivers(self) -> list[DriverRule]:
+        return [DriverRule.from_json(rule) for rule in self.data.get("drivers", [])]
+
+    @cached_property
+    def use_instead(self) -> list[DriverRule]:
+        return [DriverRule.from_json(rule) for rule in self.data.get("use_instead", [])]
+
+    @property
+    def notes(self) -> list[str]:
+        return self.data.get("notes", [])
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.data.get("warnings", [])
+
+    @property
+    def source(self) -> dict[str, Any]:
+        return self.data.get("source", {})
+
+    def identifiers(self) -> list[str]:
+        """Every string that names this cable: id, title, part numbers, other names."""
+        return [self.id, self.title, *self.part_numbers, *self.data.get("other_names", [])]
+
+    def fit_for(self, vendor: Vendor | None, model: str) -> str | None:
+        """How the cable fits a model: 'named', 'pattern', 'vendor' (vendor-wide) or None."""
+        fits = self.fits
+        if any(model_matches(name, model) for name in fits.get("models", [])):
+            return "named"
+        if any(model_matches(pattern, model) for pattern in fits.get("patterns", [])):
+            return "pattern"
+        if fits.get("vendor_wide") and vendor is not None and vendor.id == self.vendor.id:
+            return "vendor"
+        return None
+
+    def source_text(self) -> str:
+        """Where this cable is documented, in one line."""
+        source = self.source
+        parts = []
+        if source.get("document"):
+            section = f", section {source['section']}" if source.get("section") else ""
+            parts.append(f"NUT {source['document']} document{section}")
+        if source.get("contributor"):
+            parts.append(f"contributed by {source['contributor']}")
+        if source.get("diagram"):
+            parts.append(f"diagram {source['diagram']}")
+        return "; ".join(parts)
+
+
+class CableBase:
+    """All cables and vendors, with look-ups by the names people type."""
+
+    def __init__(self, data: dict[str, Any], origin: str = "cables.json") -> None:
+        self.origin = origin
+        self.vendors = {
+            vendor["id"]: Vendor(vendor["id"], vendor["name"], tuple(vendor.get("aliases", ())))
+            for vendor in data.get("vendors", [])
+        }
+        self.cables = [Cable(entry, self) for entry in data.get("cables", [])]
+        self._by_id = {cable.id: cable for cable in self.cables}
+
+    def cable(self, cable_id: str) -> Cable:
+        try:
+            return self._by_id[cable_id]
+        except KeyError:
+            raise NotFound(f"no cable with id '{cable_id}' in {self.origin}") from None
+
+    def find_cable(self, text: str) -> Cable:
+        """The cable named by an id, a part number, a title or another documented name."""
+        wanted = normalize(text)
+        if not wanted:
+            raise InvalidInput("--cable is empty: give a cable id or part number (see 'nut-helper cables list')")
+        exact = [cable for cable in self.cables
+                 if any(normalize(name) == wanted for name in cable.identifiers())]
+        if len(exact) == 1:
+            return exact[0]
+        partial = exact or [cable for cable in self.cables
+                            if any(wanted in normalize(name) for name in cable.identifiers())]
+        if len(partial) == 1:
+            return partial[0]
+        if len(partial) > 1:
+            names = ", ".join(f"{cable.id} ({cable.title})" for cable in partial)
+            raise NotFound(f"cable '{text}' matches several cables: {names}; pass one of these ids to --cable",
+                           details={"candidates": [cable.id for cable in partial]})
+        names = {normalize(name): cable.id for cable in self.cables for name in cable.identifiers()}
+        close = sorted({names[name] for name in difflib.get_close_matches(wanted, names, n=5, cutoff=0.5)})
+        hint = f"closest: {', '.join(close)}" if close else "see 'nut-helper cables list'"
+        raise NotFound(f"unknown cable '{text}' ({hint})", details={"candidates": close})
+
+    def split_vendor(self, text: str) -> tuple[Vendor | None, str]:
+        """Split model text into (vendor, rest) when it starts with a known vendor name or alias."""
+        words = text.split()
+        for count in range(min(len(words), 4), 0, -1):
+            head = normalize(" ".join(words[:count]))
+            for vendor in self.vendors.values():
+                if any(normalize(name) == head for name in vendor.names()):
+                    return vendor, " ".join(words[count:])
+        # A vendor glued to the model ("TrippLite", "Tripp-Lite" already handled; "APC-BK500" here).
+        joined = normalize(text)
+        for vendor in self.vendors.values():
+            for name in sorted(vendor.names(), key=len, reverse=True):
+                key = normalize(name)
+                if key and joined.startswith(key) and len(joined) > len(key) and len(key) >= 3:
+                    rest = text[len(text) - _tail_length(text, len(key)):]
+                    return vendor, rest.strip(" -_/")
+        return None, text.strip()
+
+    def vendor_named(self, text: str) -> Vendor | None:
+        wanted = normalize(text)
+        for vendor in self.vendors.values():
+            if wanted in (normalize(vendor.id), *(normalize(name) for name in vendor.names())):
+                return vendor
+        return None
+
+    def known_models(self) -> Iterable[tuple[Vendor, str]]:
+        """Every model named by a cable, with its vendor."""
+        for cable in self.cables:
+            for model in cable.fits.get("models", []):
+                yield cable.vendor, model
+
+
+def _tail_length(text: str, normalized_head: int) -> int:
+    """Length of ``text`` left after skipping characters that make up ``normalized_head`` alphanumerics."""
+    seen = 0
+    for index, char in enumerate(text):
+        if seen == normalized_head:
+            return len(text) - index
+        if char.isalnum():
+            seen += 1
+    return 0
+
+
+def load_cables(path: Path | None = None) -> CableBase:
+    """Load and index a cables.json file (the built-in one by default)."""
+    path = path or cables_path()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise InvalidInput(f"cannot read cable file {path}: {error.strerror}") from None
+    except json.JSONDecodeError as error:
+        raise InvalidInput(f"{path} line {error.lineno}: not valid JSON ({error.msg})") from None
+    return CableBase(data, origin=str(path))

@@ -1,0 +1,99 @@
+"""Rendering: configuration text from the Jinja2 templates in templates/, and nowhere else.
+
+Values pass through NUT's quoting rules (``nuthelper.confsyntax``); a value NUT would
+misread is refused with a clear error rather than written.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+
+from nuthelper.confsyntax import escape_value, section_name_from, validate_section_name
+from nuthelper.errors import InvalidInput
+from nuthelper.resolve import Recommendation
+from nuthelper.resources import templates_dir
+
+COMMENT_WIDTH = 78
+_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
+
+
+def comment(text: str) -> str:
+    """Free text as ups.conf comment lines: printable ASCII, wrapped, each line starting with '#'."""
+    ascii_text = unicodedata.normalize("NFKD", str(text).replace("Ω", " ohm"))
+    ascii_text = "".join(char if 0x20 <= ord(char) < 0x7F else " " if char.isspace() else "?"
+                         for char in ascii_text if not unicodedata.combining(char))
+    lines = textwrap.wrap(" ".join(ascii_text.split()), COMMENT_WIDTH - 2, subsequent_indent="  ",
+                          break_on_hyphens=False) or [""]
+    return "\n".join(f"# {line}".rstrip() for line in lines)
+
+
+def nutvalue(value: Any, key: str = "value") -> str:
+    """Jinja filter: a value as one ups.conf word."""
+    return escape_value(str(value), key)
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["nutvalue"] = nutvalue
+    env.filters["comment"] = comment
+    return env
+
+
+def render_template(template: str, **context: Any) -> str:
+    """Render one template of templates/ with ``context``."""
+    return environment().get_template(template).render(**context)
+
+
+def check_key(key: str) -> str:
+    if not _KEY.match(key):
+        raise InvalidInput(f"setting name '{key}' is not a valid ups.conf key: use letters, digits, '.', '_' or '-'")
+    return key
+
+
+@dataclass
+class RenderedSection:
+    name: str
+    desc: str
+    text: str
+
+
+def render_section(recommendation: Recommendation, *, name: str | None = None,
+                   desc: str | None = None) -> RenderedSection:
+    """The ups.conf section for a recommendation, headed by a comment saying what and why."""
+    choice = recommendation.choice
+    name = validate_section_name(name if name is not None else section_name_from(recommendation.display_model))
+    desc = recommendation.display_model if desc is None else desc
+    if choice.port is None:
+        raise InvalidInput("no port is known for this UPS: pass --port")
+    cable = choice.cable
+    text = render_template(
+        "ups.conf.section.j2",
+        headline=f"{recommendation.display_model} on {choice.port} -- written by nut-helper "
+                 f"(confidence: {choice.confidence}{'' if choice.confirmed else ', unconfirmed'})",
+        cable=cable,
+        why=[f"{choice.summary()}: {choice.because}" if choice.because else choice.summary()],
+        source=cable.source_text() if cable is not None else "",
+        warnings=recommendation.warnings,
+        name=name,
+        driver=choice.driver,
+        port=choice.port,
+        options=[(check_key(key), value) for key, value in choice.options.items()],
+        flags=[check_key(flag) for flag in choice.flags],
+        desc=desc,
+    )
+    return RenderedSection(name, desc, text)

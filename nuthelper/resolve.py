@@ -1,0 +1,283 @@
+"""Resolution: a model as a person types it, an optional cable and port → a recommendation.
+
+The recommendation names the driver, its options and port, how certain that is, the reasons
+step by step and the ranked alternatives. It never produces configuration text; that is
+``nuthelper.render``'s job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from nuthelper.errors import Ambiguous, InvalidInput, NotFound
+from nuthelper.knowledge.cables import Cable, CableBase, DriverRule, Vendor, load_cables
+from nuthelper.knowledge.names import normalize
+
+USB_PORT = "auto"
+KIND_WORDS = {
+    "serial-protocol": "a serial data-protocol cable",
+    "contact-closure": "a contact-closure (signal-line) cable",
+    "usb": "a USB cable",
+    "management-console": "a management card console cable",
+}
+
+
+class NotMonitoringCable(NotFound):
+    """The cable reaches a management card's console: it cannot monitor the UPS."""
+
+
+@dataclass
+class Choice:
+    """One way to drive the UPS: a driver, its settings, and why."""
+
+    driver: str
+    options: dict[str, str]
+    flags: list[str]
+    port: str | None
+    cable: Cable | None
+    confidence: str
+    confirmed: bool
+    because: str
+
+    @classmethod
+    def from_rule(cls, rule: DriverRule, cable: Cable | None, port: str | None) -> Choice:
+        return cls(rule.driver, dict(rule.options), list(rule.flags), rule.port or port, cable,
+                   rule.confidence, rule.confirmed, rule.because)
+
+    def summary(self) -> str:
+        words = [self.driver, *(f"{key}={value}" for key, value in self.options.items()), *self.flags]
+        return " ".join(words)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "driver": self.driver,
+            "options": dict(self.options),
+            "flags": list(self.flags),
+            "port": self.port,
+            "cable": cable_ref(self.cable),
+            "confidence": self.confidence,
+            "confirmed": self.confirmed,
+            "because": self.because,
+        }
+
+
+@dataclass
+class Recommendation:
+    """The answer to "which driver, options and port for this UPS?"."""
+
+    query: str
+    vendor: Vendor | None
+    model: str
+    choice: Choice
+    reasons: list[str]
+    alternatives: list[Choice] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def driver(self) -> str:
+        return self.choice.driver
+
+    @property
+    def port(self) -> str | None:
+        return self.choice.port
+
+    @property
+    def cable(self) -> Cable | None:
+        return self.choice.cable
+
+    @property
+    def display_model(self) -> str:
+        """Vendor and model as a person would write them."""
+        if self.vendor is None:
+            return self.query.strip()
+        return f"{self.vendor.name} {self.model}".strip()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": {"query": self.query, "vendor": self.vendor.name if self.vendor else None,
+                      "name": self.model},
+            "driver": self.choice.driver,
+            "port": self.choice.port,
+            "options": dict(self.choice.options),
+            "flags": list(self.choice.flags),
+            "cable": cable_ref(self.choice.cable),
+            "confidence": self.choice.confidence,
+            "confirmed": self.choice.confirmed,
+            "reasons": list(self.reasons),
+            "warnings": list(self.warnings),
+            "alternatives": [alternative.to_dict() for alternative in self.alternatives],
+        }
+
+
+def cable_ref(cable: Cable | None) -> dict[str, str] | None:
+    return {"id": cable.id, "title": cable.title} if cable is not None else None
+
+
+def _check_line(value: str, flag: str) -> str:
+    value = value.strip()
+    if any(char in value for char in "\r\n\t") or any(ord(char) < 0x20 for char in value):
+        raise InvalidInput(f"{flag} contains a line break or control character: give it on one line")
+    return value
+
+
+def resolve(model: str, cable: str | None = None, port: str | None = None, *,
+            knowledge: CableBase | None = None) -> Recommendation:
+    """Recommend a driver, options and port for ``model`` (and ``cable``/``port`` when known)."""
+    knowledge = knowledge or load_cables()
+    query = _check_line(model, "--model")
+    if not normalize(query):
+        raise InvalidInput("--model is empty: give the UPS model as printed on it, e.g. 'APC Smart-UPS 1500'")
+    if port is not None:
+        port = _check_line(port, "--port")
+        if not port:
+            raise InvalidInput("--port is empty: give a device such as /dev/ttyS0, or 'auto' for USB")
+    vendor, rest = knowledge.split_vendor(query)
+    reasons = [_model_reason(query, vendor, rest)]
+    if cable is not None:
+        found = knowledge.find_cable(_check_line(cable, "--cable"))
+        reasons.append(f"--cable '{cable.strip()}' is the documented '{found.title}' ({found.id}), "
+                       f"{KIND_WORDS[found.kind]}.")
+        return _from_cable(query, vendor, rest, found, port, reasons)
+    found = _cable_for_model(knowledge, query, vendor, rest, port)
+    return _from_cable(query, vendor, rest, found, port, reasons)
+
+
+def _model_reason(query: str, vendor: Vendor | None, rest: str) -> str:
+    if vendor is None:
+        return f"'{query}' names no known vendor; matching the model name alone."
+    return f"'{query}' is vendor {vendor.name}, model '{rest or '(none given)'}'."
+
+
+def _cable_for_model(knowledge: CableBase, query: str, vendor: Vendor | None, rest: str,
+                     port: str | None) -> Cable:
+    """The one documented cable that fits the model, or a not-found/ambiguous error."""
+    model = rest or query
+    fitting = [cable for cable in knowledge.cables
+               if (vendor is None or cable.vendor.id == vendor.id)
+               and cable.fit_for(vendor, model) in ("named", "pattern")]
+    if port is not None and len(fitting) > 1:
+        wants_usb = port == USB_PORT
+        fitting = [cable for cable in fitting if (cable.kind == "usb") == wants_usb] or fitting
+    if len(fitting) == 1:
+        return fitting[0]
+    if fitting:
+        listed = ", ".join(f"{cable.id} ({KIND_WORDS[cable.kind]})" for cable in fitting)
+        raise Ambiguous(f"several documented cables fit '{query}': {listed}; pass --cable with one of "
+                        "these ids, or --port (auto for USB, a /dev path for serial)",
+                        details={"candidates": [cable.id for cable in fitting], "decided_by": ["--cable", "--port"]})
+    closest = _closest_models(knowledge, vendor, model)
+    hint = f"closest known: {', '.join(closest)}" if closest else "see 'nut-helper cables list'"
+    raise NotFound(f"model '{query}' is not in the cable knowledge base ({hint}); "
+                   "pass --cable if you know which cable joins it to the computer",
+                   details={"candidates": closest})
+
+
+def _closest_models(knowledge: CableBase, vendor: Vendor | None, model: str) -> list[str]:
+    import difflib
+
+    known = {normalize(f"{owner.name} {name}"): f"{owner.name} {name}"
+             for owner, name in knowledge.known_models() if vendor is None or owner.id == vendor.id}
+    known.update({normalize(name): f"{owner.name} {name}"
+                  for owner, name in knowledge.known_models() if vendor is None or owner.id == vendor.id})
+    wanted = normalize(f"{vendor.name} {model}") if vendor else normalize(model)
+    matches = difflib.get_close_matches(wanted, known, n=8, cutoff=0.4)
+    if vendor is not None:
+        matches += difflib.get_close_matches(normalize(model), known, n=8, cutoff=0.4)
+    return list(dict.fromkeys(known[match] for match in matches))[:5]
+
+
+def _from_cable(query: str, vendor: Vendor | None, rest: str, cable: Cable, port: str | None,
+                reasons: list[str]) -> Recommendation:
+    warnings = list(cable.warnings)
+    model = rest or query
+    twin = cable.same_wiring_as
+    if twin is not None:
+        reasons.append(f"The document says it is wired like the {twin.title} ({twin.id}).")
+    confidence_cap = _fit_reasons(cable, vendor, model, reasons, warnings)
+    if cable.kind == "management-console":
+        _refuse_console_cable(cable)
+    rules = _rules_for(cable, model)
+    chosen, *others = rules
+    choice = Choice.from_rule(chosen, cable, port)
+    if confidence_cap and choice.confidence == "documented":
+        choice.confidence = confidence_cap
+    reasons.append(f"{choice.summary()}: {chosen.because or 'documented for this cable'}.")
+    if not chosen.confirmed:
+        warnings.append(f"Unconfirmed: nobody has reported {chosen.driver} working with the {cable.title}; "
+                        "treat it as a candidate and test it before relying on it.")
+    if others:
+        reasons.append("Other candidates: " + "; ".join(rule.summary() for rule in others) + ".")
+    choice.port = _port_for(cable, chosen, port, reasons)
+    alternatives = [Choice.from_rule(rule, cable, choice.port if not rule.port else None) for rule in others]
+    return Recommendation(query, vendor, rest, choice, reasons, alternatives, warnings)
+
+
+def _fit_reasons(cable: Cable, vendor: Vendor | None, model: str, reasons: list[str],
+                 warnings: list[str]) -> str | None:
+    """Explain how the model fits the cable; return a lower confidence when the fit is not documented."""
+    if vendor is not None and vendor.id != cable.vendor.id:
+        warnings.append(f"The {cable.title} is documented for {cable.vendor.name} UPSes, not {vendor.name}.")
+    fit = cable.fit_for(vendor, model)
+    if fit == "named":
+        reasons.append(f"'{model}' is named among the models documented for this cable.")
+        return None
+    if fit == "pattern":
+        patterns = ", ".join(cable.fits.get("patterns", []))
+        reasons.append(f"'{model}' matches the documented model pattern {patterns}.")
+        return None
+    if fit == "vendor":
+        families = "; ".join(cable.fits.get("families", [])) or f"various {cable.vendor.name} models"
+        reasons.append(f"The document gives this cable for {families}; '{model}' is not named there "
+                       f"but is a {cable.vendor.name} model.")
+        return None
+    warnings.append(f"'{model}' is not among the models documented for the {cable.title}: "
+                    "make sure this is the cable that came with the UPS.")
+    return "inferred"
+
+
+def _refuse_console_cable(cable: Cable) -> None:
+    instead = "; ".join(f"{rule.driver} ({rule.because})" if rule.because else rule.driver
+                        for rule in cable.use_instead)
+    raise NotMonitoringCable(
+        f"the {cable.title} connects to a Network Management Card's console port, not to the UPS's "
+        f"monitoring port, so no serial ups.conf section can come from it; monitor the UPS through the "
+        f"card over the network instead: {instead}",
+        details={"use_instead": [Choice.from_rule(rule, None, None).to_dict() for rule in cable.use_instead]})
+
+
+def _rules_for(cable: Cable, model: str) -> list[DriverRule]:
+    """The cable's driver rules for this model, most specific first."""
+    specific = [rule for rule in cable.drivers if rule.models and rule.applies_to(model)]
+    if specific:
+        return specific
+    general = [rule for rule in cable.drivers if not rule.models]
+    if general:
+        return general
+    if not cable.drivers:
+        raise NotFound(f"no driver is documented for the {cable.title}")
+    families = "; ".join(f"{', '.join(rule.models)} → {rule.summary()}" for rule in cable.drivers)
+    models = sorted({model for rule in cable.drivers for model in rule.models})
+    raise Ambiguous(f"with the {cable.title} the driver depends on the UPS model ({families}); "
+                    f"pass --model with one of: {', '.join(models)}",
+                    details={"candidates": [Choice.from_rule(rule, cable, None).to_dict() for rule in cable.drivers],
+                             "decided_by": ["--model"]})
+
+
+def _port_for(cable: Cable, rule: DriverRule, port: str | None, reasons: list[str]) -> str:
+    if rule.port:
+        if port not in (None, rule.port):
+            raise InvalidInput(f"the {cable.title} needs port = {rule.port} (the driver finds the device "
+                               f"itself), not '{port}': drop --port or pass --port {rule.port}")
+        reasons.append(f"Port '{rule.port}': {rule.driver} finds the UPS on the bus by itself.")
+        return rule.port
+    if port is None:
+        raise InvalidInput(f"the {cable.title} is a serial cable: pass --port with the serial device it is "
+                           "plugged into, e.g. --port /dev/ttyS0 or a /dev/serial/by-id/... path")
+    if port == USB_PORT:
+        raise InvalidInput(f"--port auto finds USB devices, but the {cable.title} is a serial cable: "
+                           "pass the serial device, e.g. --port /dev/ttyS0")
+    if not port.startswith("/"):
+        raise InvalidInput(f"--port '{port}' is not a device path: give an absolute path such as /dev/ttyS0")
+    reasons.append(f"Port {port}, as given.")
+    return port

@@ -1,0 +1,58 @@
+"""Every section nut-helper renders for a documented cable is accepted by Debian's real NUT."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nuthelper.errors import Ambiguous
+from nuthelper.knowledge.cables import load_cables
+from nuthelper.render import render_section
+from nuthelper.resolve import resolve
+from realnut import (DRIVER_DIR, config_rejections, driver_keys, exec_lines, run_driver_once,
+                     upsdrvctl_test_start, write_ups_conf)
+
+
+def rendered_cases():
+    """(case id, model, cable, port) for every driver rule of every monitoring cable."""
+    for cable in load_cables().cables:
+        if cable.kind == "management-console":
+            continue
+        for index, rule in enumerate(cable.drivers):
+            model = next(iter(rule.models), None) or next(iter(cable.fits.get("models", [])), "UPS")
+            model = model.replace("*", "0")
+            yield f"{cable.id}-{index}", f"{cable.vendor.name} {model}", cable.id, rule
+
+
+CASES = list(rendered_cases())
+
+
+@pytest.mark.parametrize(("model", "cable", "rule"), [case[1:] for case in CASES], ids=[case[0] for case in CASES])
+def test_nut_accepts_rendered_section(tmp_path: Path, model, cable, rule):
+    port = "auto" if rule.port == "auto" else str(tmp_path / "no-such-tty")
+    try:
+        recommendation = resolve(model, cable, port)
+    except Ambiguous:
+        pytest.fail(f"{model} with {cable} should resolve to one driver")
+    choices = [recommendation.choice, *recommendation.alternatives]
+    choice = next(choice for choice in choices if choice.driver == rule.driver and choice.options == rule.options
+                  and choice.flags == list(rule.flags))
+    recommendation.choice = choice
+    section = render_section(recommendation, name="testups")
+    confdir = tmp_path / "etc"
+    write_ups_conf(confdir, section.text)
+
+    if not (DRIVER_DIR / choice.driver).exists():
+        pytest.fail(f"{choice.driver} is not installed by Debian's nut-server: the test cannot check it")
+    plan = upsdrvctl_test_start(confdir)
+    assert plan.returncode == 0, plan.output
+    assert exec_lines(plan) == [f"{DRIVER_DIR / choice.driver} -a testups"], plan.output
+    assert not config_rejections(plan), plan.output
+
+    listed = driver_keys(choice.driver)
+    for key in [*choice.options, *choice.flags]:
+        assert key in listed, f"{choice.driver} -L does not list {key}"
+
+    started = run_driver_once(confdir, "testups", choice.driver)
+    assert not config_rejections(started), started.output
