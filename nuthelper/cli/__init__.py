@@ -25,12 +25,13 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_INVALID, f"nut-helper: error: {message} (see '{self.prog} --help')\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser, or (``only``) one holding just that subcommand, to keep start-up light."""
     parser = _Parser(prog="nut-helper", description="Cable-aware Network UPS Tools configuration.")
     parser.add_argument("--version", action="version", version=f"nut-helper {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    for name in COMMANDS:
+    for name in [only] if only else COMMANDS:
         module = importlib.import_module(f"nuthelper.cli.{name}")
         command = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(command)
@@ -39,7 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    first = argv[0] if argv else None
+    args = build_parser(first if first in COMMANDS else None).parse_args(argv)
     try:
         return args.handler(args)
     except NutHelperError as error:
