@@ -156,6 +156,8 @@ def _cable_for_model(knowledge: CableBase, query: str, vendor: Vendor | None, re
     fitting = [cable for cable in knowledge.cables
                if (vendor is None or cable.vendor.id == vendor.id)
                and cable.fit_for(vendor, model) in ("named", "pattern")]
+    builtin = [cable for cable in fitting if knowledge.is_builtin(cable)]
+    fitting = builtin or fitting  # a knowledge pack never overrides a built-in answer
     if port is not None and len(fitting) > 1:
         wants_usb = port == USB_PORT
         fitting = [cable for cable in fitting if (cable.kind == "usb") == wants_usb] or fitting

@@ -22,6 +22,14 @@ def cables_path() -> Path:
     return _shipped("cables.json")
 
 
+def cables_schema_path() -> Path:
+    """The JSON Schema of cables.json and of knowledge packs."""
+    packaged = resources.files("nuthelper") / "shipped" / "cables.schema.json"
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "docs" / "cables.schema.json"
+
+
 def templates_dir() -> Path:
     """The Jinja2 templates that produce every configuration text."""
     return _shipped("templates")

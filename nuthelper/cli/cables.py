@@ -6,8 +6,9 @@ import argparse
 import sys
 from typing import Any
 
+from nuthelper.cli.knowledge_args import add_knowledge_arguments, knowledge_from
 from nuthelper.cli.output import print_json
-from nuthelper.knowledge.cables import Cable, load_cables
+from nuthelper.knowledge.cables import Cable
 
 HELP = "list the documented cables, or show one with its wiring drawn as text"
 
@@ -17,13 +18,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions.required = True
     listing = actions.add_parser("list", help="one line per cable")
     listing.add_argument("--json", action="store_true", help="print a JSON list")
+    add_knowledge_arguments(listing)
     show = actions.add_parser("show", help="wiring, models, driver and source of one cable")
     show.add_argument("cable", metavar="ID", help="cable id, part number or title")
     show.add_argument("--json", action="store_true", help="print the cable's full JSON entry")
+    add_knowledge_arguments(show)
 
 
 def run(args: argparse.Namespace) -> int:
-    knowledge = load_cables()
+    knowledge = knowledge_from(args)
     if args.action == "list":
         rows = [list_row(cable) for cable in knowledge.cables]
         if args.json:
@@ -44,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
 
 def list_row(cable: Cable) -> dict[str, Any]:
     return {"id": cable.id, "title": cable.title, "vendor": cable.vendor.name, "kind": cable.kind,
+            "origin": cable.base.origins.get(cable.id),
             "part_numbers": cable.part_numbers,
             "drivers": [rule.summary() for rule in cable.drivers]}
 

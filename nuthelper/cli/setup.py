@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from nuthelper.cli.knowledge_args import add_knowledge_arguments, knowledge_from
 from nuthelper.cli.output import print_json
 from nuthelper.errors import InvalidInput
 
@@ -24,13 +25,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object (see README) instead of text")
     parser.add_argument("--output", metavar="FILE", help="write the section to a new FILE ('-' = stdout)")
     parser.add_argument("--force", action="store_true", help="with --output, overwrite an existing FILE")
+    add_knowledge_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from nuthelper.render import render_section
     from nuthelper.resolve import resolve
 
-    recommendation = resolve(args.model, args.cable, args.port)
+    knowledge = knowledge_from(args)
+    recommendation = resolve(args.model, args.cable, args.port, knowledge=knowledge)
+    recommendation.warnings.extend(knowledge.conflicts)
     section = render_section(recommendation, name=args.name, desc=args.desc)
     if args.output and args.output != "-":
         write_new_file(args.output, section.text, force=args.force)

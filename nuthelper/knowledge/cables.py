@@ -185,6 +185,52 @@ class CableBase:
         }
         self.cables = [Cable(entry, self) for entry in data.get("cables", [])]
         self._by_id = {cable.id: cable for cable in self.cables}
+        self.origins = {cable.id: origin for cable in self.cables}
+        self.conflicts: list[str] = []
+
+    def add_pack(self, data: dict[str, Any], origin: str) -> None:
+        """Add a knowledge pack's vendors and cables; anything that would change a known answer
+        is left out and reported in ``conflicts``."""
+        for entry in data.get("vendors", []):
+            self._add_vendor(entry, origin)
+        known_names = {normalize(name): cable.id for cable in self.cables for name in cable.identifiers()}
+        for entry in data.get("cables", []):
+            cable = Cable(entry, self)
+            if entry["vendor"] not in self.vendors:
+                self.conflicts.append(f"{origin}: cable {cable.id} names unknown vendor '{entry['vendor']}'; left out")
+                continue
+            if cable.id in self._by_id:
+                self.conflicts.append(f"{origin}: cable id {cable.id} is already defined by "
+                                      f"{self.origins[cable.id]}; the pack's entry is left out")
+                continue
+            clash = sorted({known_names[normalize(name)] for name in cable.identifiers()[1:]
+                            if normalize(name) in known_names})
+            if clash:
+                self.conflicts.append(f"{origin}: cable {cable.id} reuses a part number or name of "
+                                      f"{', '.join(clash)}; the pack's entry is left out")
+                continue
+            self.cables.append(cable)
+            self._by_id[cable.id] = cable
+            self.origins[cable.id] = origin
+            known_names.update({normalize(name): cable.id for name in cable.identifiers()})
+
+    def _add_vendor(self, entry: dict[str, Any], origin: str) -> None:
+        names = [entry["name"], *entry.get("aliases", ())]
+        for name in names:
+            owner = self.vendor_named(name)
+            if owner is not None and owner.id != entry["id"]:
+                self.conflicts.append(f"{origin}: vendor name '{name}' already means {owner.name}; "
+                                      f"vendor {entry['id']} is left out")
+                return
+        known = self.vendors.get(entry["id"])
+        if known is None:
+            self.vendors[entry["id"]] = Vendor(entry["id"], entry["name"], tuple(entry.get("aliases", ())))
+        else:
+            extra = tuple(name for name in names if name not in known.names())
+            self.vendors[entry["id"]] = Vendor(known.id, known.name, known.aliases + extra)
+
+    def is_builtin(self, cable: Cable) -> bool:
+        return self.origins.get(cable.id) == self.origin
 
     def cable(self, cable_id: str) -> Cable:
         try:

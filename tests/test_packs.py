@@ -1,0 +1,114 @@
+"""Knowledge packs: extra cable files add knowledge, broken ones are refused clearly, and a pack
+never silently changes a built-in answer."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from nuthelper.resources import cables_path
+
+EXE = [sys.executable, "-m", "nuthelper"]
+
+
+def builtin() -> dict:
+    return json.loads(cables_path().read_text())
+
+
+def homemade_pack() -> dict:
+    """A pack with one new vendor and one new cable, built from a real entry so it fits the schema."""
+    template = next(cable for cable in builtin()["cables"] if cable["id"] == "tripplite-73-0844")
+    cable = copy.deepcopy(template)
+    cable.update(id="acme-home-made-1", title="ACME home-made signal cable", vendor="acme",
+                 part_numbers=["HM-0001"], other_names=["acme cable"])
+    cable["fits"] = {"models": ["Guardian 500"]}
+    cable["drivers"] = [{"driver": "genericups", "options": {"upstype": "4"}, "confidence": "inferred",
+                         "confirmed": False, "because": "wired like a generic RUPS cable"}]
+    return {"format": 1, "vendors": [{"id": "acme", "name": "ACME", "aliases": ["Acme Power"]}], "cables": [cable]}
+
+
+def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([*EXE, *args], capture_output=True, text=True, timeout=60, env=env)
+
+
+def write(path: Path, data) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data) if not isinstance(data, str) else data)
+    return path
+
+
+def test_pack_in_root_cables_d_adds_a_cable(tmp_path):
+    write(tmp_path / "etc/nut-helper/cables.d/acme.json", homemade_pack())
+    done = run("setup", "--model", "Acme Power Guardian 500", "--port", "/dev/ttyS0", "--root", str(tmp_path), "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["cable"]["id"] == "acme-home-made-1"
+    assert data["options"] == {"upstype": "4"} and data["confirmed"] is False
+    listed = json.loads(run("cables", "list", "--json", "--root", str(tmp_path)).stdout)
+    origin = next(row["origin"] for row in listed if row["id"] == "acme-home-made-1")
+    assert origin.endswith("cables.d/acme.json")
+
+
+def test_cables_flag_reads_a_pack(tmp_path):
+    pack = write(tmp_path / "pack.json", homemade_pack())
+    done = run("cables", "show", "HM-0001", "--cables", str(pack))
+    assert done.returncode == 0 and "ACME home-made signal cable" in done.stdout
+
+
+def test_broken_pack_names_file_and_field(tmp_path):
+    pack = homemade_pack()
+    pack["cables"][0]["kind"] = "telepathy"
+    path = write(tmp_path / "bad.json", pack)
+    done = run("cables", "list", "--cables", str(path))
+    assert done.returncode == 2
+    assert str(path) in done.stderr and "cables[0].kind" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_pack_that_is_not_json(tmp_path):
+    path = write(tmp_path / "etc/nut-helper/cables.d/broken.json", '{"format": 1,\n "cables": [\n')
+    done = run("cables", "list", "--root", str(tmp_path))
+    assert done.returncode == 2 and "broken.json" in done.stderr and "not valid JSON" in done.stderr
+
+
+def test_pack_cannot_override_builtin_cable(tmp_path):
+    original = next(cable for cable in builtin()["cables"] if cable["id"] == "tripplite-73-0844")
+    hijack = copy.deepcopy(original)
+    hijack["drivers"][0]["options"] = {"upstype": "4"}
+    alias = copy.deepcopy(original)
+    alias.update(id="tripplite-copy", title="Another 73-0844", other_names=[])
+    path = write(tmp_path / "hijack.json", {"format": 1, "vendors": [], "cables": [hijack, alias]})
+    done = run("setup", "--model", "Tripp Lite X", "--cable", "73-0844", "--port", "/dev/ttyS0",
+               "--cables", str(path), "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["options"] == {"upstype": "5"}, "the built-in answer stands"
+    assert "already defined" in done.stderr and "reuses a part number" in done.stderr
+    assert any("tripplite-73-0844" in warning for warning in data["warnings"])
+
+
+def test_pack_model_overlap_keeps_builtin_answer(tmp_path):
+    pack = homemade_pack()
+    pack["cables"][0]["vendor"] = "hp"
+    pack["vendors"] = []
+    pack["cables"][0]["fits"] = {"models": ["T1500h"]}
+    path = write(tmp_path / "overlap.json", pack)
+    done = run("setup", "--model", "Compaq T1500h", "--port", "/dev/ttyS0", "--cables", str(path), "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["driver"] == "upscode2"
+
+
+def test_entry_point_pack(tmp_path):
+    site = tmp_path / "site"
+    dist = site / "acmepack-1.0.dist-info"
+    write(dist / "METADATA", "Metadata-Version: 2.1\nName: acmepack\nVersion: 1.0\n")
+    write(dist / "entry_points.txt", "[nut_helper.cables]\nacme = acmepack:pack\n")
+    write(site / "acmepack.py", f"import json\ndef pack():\n    return json.loads({json.dumps(json.dumps(homemade_pack()))})\n")
+    env = dict(os.environ, PYTHONPATH=str(site))
+    done = run("cables", "show", "acme-home-made-1", "--json", env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["vendor"] == "acme"
