@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from nuthelper.confsyntax import WORD_LIMIT, WORDS_PER_LINE_LIMIT
+from nuthelper.confsyntax import WORD_LIMIT, WORDS_PER_LINE_LIMIT, key_problem
 from nuthelper.errors import InvalidInput, NotFound
 
 
@@ -90,7 +90,7 @@ class _LogicalLine:
         if words[0].startswith("[") and words[0].endswith("]") and len(words[0]) >= 2:
             return "section"
         if len(words) == 1:
-            return "flag" if words[0] else "invalid"
+            return "flag" if key_problem(words[0]) is None else "invalid"
         if len(words) >= 3 and words[1] == "=" and words[0]:
             return "setting"
         return "invalid"
@@ -311,6 +311,9 @@ def _meaning_problems(line: _LogicalLine) -> list[Problem]:
         if not words[0]:
             return [Problem(where, "a line starting with an empty word is not valid; fix or "
                             "remove the line")]
+        if len(words) == 1:
+            return [Problem(where, f"{words[0]!r} is not a valid flag name; fix or remove the "
+                            "line")]
         return [Problem(where, "expected 'key = value', a flag or a [section] header; NUT "
                         "ignores this line: fix or remove it")]
     return []
