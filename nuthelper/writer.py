@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace as dataclass_replace
 from pathlib import Path
 
+from nuthelper.confsyntax import validate_section_name
 from nuthelper.errors import InvalidInput
 from nuthelper.upsconf import UpsConf
 
@@ -301,7 +302,10 @@ def _keep_backup(path: Path, info: os.stat_result) -> Path:
         except OSError:
             shutil.copy2(path, staging)
             os.chown(staging, info.st_uid, info.st_gid)
-        os.replace(staging, backup)
+        if os.path.exists(backup) and os.path.samefile(staging, backup):
+            os.unlink(staging)      # already the backup (an earlier run was interrupted)
+        else:
+            os.replace(staging, backup)
     except OSError as error:
         with contextlib.suppress(OSError):
             os.unlink(staging)
@@ -366,6 +370,7 @@ def merge_section(path: str | os.PathLike, section_name: str, section_text: str,
     "conflict" (the section exists with other settings and ``replace`` is False): show
     ``plan.diff`` and ask for --replace.
     """
+    validate_section_name(section_name)
     target = target_path(path, root)
     if not target.parent.is_dir():
         raise CannotWrite(f"directory {target.parent} does not exist; install NUT in the "
