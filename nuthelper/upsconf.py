@@ -1,0 +1,467 @@
+"""Round-trip reader and editor for ups.conf.
+
+The file is tokenised the way NUT's ``parseconf`` does it (see :mod:`nuthelper.confsyntax`)
+and its lines are given the meaning NUT's ``upsconf.c`` gives them, but every character of
+the original text is kept: rendering an unchanged file gives back the same text, and editing
+one section leaves every other character as it was.
+
+What a section spans
+--------------------
+A section runs from its ``[name]`` header line through its last *content* line (a setting
+or a flag) before the next header. Comment and blank lines inside that range belong to the
+section; comment and blank lines after its last content line belong to nobody and are kept,
+as are comment lines directly above a header (they often describe the next UPS, but may also
+be the file's own preamble, so an edit never removes them). So replacing or removing a
+section replaces or removes exactly ``[name]`` .. last setting, and a rendered section that
+is to be replaced cleanly must begin with its header line and end with a setting line
+(comments inside it are fine).
+
+Strictness
+----------
+Anything NUT would read differently from how it looks (an unterminated quote, ``#`` inside
+quotes, characters NUT drops, words it truncates or ignores, ``desc = two words``) is a
+problem with a line number. ``UpsConf.parse(..., strict=True)`` raises :class:`ParseError`
+on the first one; ``strict=False`` keeps them in ``UpsConf.problems`` for reporting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from nuthelper.confsyntax import WORD_LIMIT, WORDS_PER_LINE_LIMIT, key_problem
+from nuthelper.errors import InvalidInput, NotFound
+
+
+class ParseError(InvalidInput):
+    """ups.conf cannot be read safely; the message names the file and line."""
+
+    def __init__(self, filename: str, line: int, problem: str) -> None:
+        super().__init__(f"{filename} line {line}: {problem}",
+                         details={"file": filename, "line": line, "problem": problem})
+        self.filename = filename
+        self.line = line
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something in the file NUT would not read as written."""
+
+    line: int
+    message: str
+    severity: str = "error"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """``key = value`` as NUT reads it, with the physical line it starts on."""
+
+    key: str
+    value: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A one-word line such as ``nolock``."""
+
+    name: str
+    line: int
+
+
+@dataclass
+class _LogicalLine:
+    """One logical line (physical lines joined by backslash-newline) and its words."""
+
+    start: int          # offset of its first character in the text
+    end: int            # offset just past its line end (or the end of the text)
+    first_line: int     # physical line numbers, 1-based
+    last_line: int
+    words: list[str] = field(default_factory=list)
+    has_comment: bool = False
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        """blank | comment | section | setting | flag | invalid (what upsconf.c makes of it)."""
+        words = self.words
+        if not words:
+            return "comment" if self.has_comment else "blank"
+        if words[0].startswith("[") and words[0].endswith("]") and len(words[0]) >= 2:
+            return "section"
+        if len(words) == 1:
+            return "flag" if key_problem(words[0]) is None else "invalid"
+        if len(words) >= 3 and words[1] == "=" and words[0]:
+            return "setting"
+        return "invalid"
+
+
+@dataclass
+class Section:
+    """One ``[name]`` section: its settings and flags and where it lies in the file."""
+
+    name: str
+    header_line: int
+    end_line: int                       # last physical line of the section's span
+    settings: list[Setting] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
+    start: int = 0                      # offsets of the span in the text
+    end: int = 0
+
+    def values(self, key: str) -> list[str]:
+        """Every value given for ``key`` in this section, in file order."""
+        return [s.value for s in self.settings if s.key == key]
+
+    def value(self, key: str) -> str | None:
+        """The value of ``key`` (the last one if it is given more than once), or None."""
+        found = self.values(key)
+        return found[-1] if found else None
+
+    def meaning(self) -> tuple:
+        """What NUT reads from this section, independent of layout and comments."""
+        return (self.name, tuple((s.key, s.value) for s in self.settings),
+                tuple(f.name for f in self.flags))
+
+
+# --- tokeniser (parseconf's state machine) --------------------------------------------------
+
+_FIND_WORD, _FIND_EOL, _QUOTED, _QUOTED_LITERAL, _WORD, _WORD_LITERAL = range(6)
+_C_SPACE = " \t\r\v\f"          # isspace() without the newline, in the C locale
+
+
+class _Tokeniser:
+    """Reads one logical line at a time, exactly as parseconf would split it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+        self.line = 1
+
+    def lines(self) -> list[_LogicalLine]:
+        result = []
+        while self.pos < len(self.text):
+            result.append(self._next_line())
+        return result
+
+    def _next_line(self) -> _LogicalLine:
+        text = self.text
+        current = _LogicalLine(start=self.pos, end=self.pos, first_line=self.line,
+                               last_line=self.line)
+        word: list[str] = []
+        dropped: set[str] = set()
+        quote_line = 0
+        too_long = too_many = False
+        state = _FIND_WORD
+
+        def add_char(char: str) -> None:
+            nonlocal too_long
+            if ord(char) < 0x20 or ord(char) > 0x7F:
+                dropped.add(char)
+            elif len(word) >= WORD_LIMIT:
+                too_long = True
+            else:
+                word.append(char)
+
+        def end_word() -> None:
+            nonlocal too_many
+            if len(current.words) >= WORDS_PER_LINE_LIMIT:
+                too_many = True
+            else:
+                current.words.append("".join(word))
+            word.clear()
+
+        while self.pos < len(text):
+            char = text[self.pos]
+            self.pos += 1
+            if char == "\n":
+                self.line += 1
+            if state == _FIND_WORD:
+                if char == "\n":
+                    break
+                if char == "#":
+                    current.has_comment = True
+                    state = _FIND_EOL
+                elif char in _C_SPACE:
+                    pass
+                elif char == "\\":
+                    state = _WORD_LITERAL
+                elif char == '"':
+                    quote_line = self.line
+                    state = _QUOTED
+                else:
+                    add_char(char)
+                    if char == "=":
+                        end_word()
+                    else:
+                        state = _WORD
+            elif state == _FIND_EOL:
+                if char == "\n":
+                    break
+            elif state == _QUOTED:
+                if char == "#":
+                    current.problems.append(Problem(
+                        self.line, "'#' inside quotes: NUT before 2.8.6 stops reading the line "
+                        "there; write it as \\#"))
+                    end_word()
+                    self._skip_to_line_end()
+                    break
+                if char == '"':
+                    end_word()
+                    state = _FIND_WORD
+                elif char == "\\":
+                    state = _QUOTED_LITERAL
+                elif char == "\n":
+                    current.problems.append(Problem(
+                        quote_line, "unterminated quote; close it on the same line or fix or "
+                        "remove the line"))
+                    break
+                else:
+                    add_char(char)
+            elif state == _QUOTED_LITERAL:
+                if char != "\n":
+                    add_char(char)
+                state = _QUOTED
+            elif state == _WORD:
+                if char == "#":
+                    current.has_comment = True
+                    end_word()
+                    state = _FIND_EOL
+                elif char == "\n":
+                    end_word()
+                    break
+                elif char in _C_SPACE:
+                    end_word()
+                    state = _FIND_WORD
+                elif char == "=":
+                    end_word()
+                    add_char(char)
+                    end_word()
+                    state = _FIND_WORD
+                elif char == "\\":
+                    state = _WORD_LITERAL
+                else:
+                    add_char(char)
+            elif state == _WORD_LITERAL:
+                if char != "\n":
+                    add_char(char)
+                state = _WORD
+        else:
+            # End of text without a line end: parseconf keeps a line only if it already has
+            # a finished word, so a lone last word without a newline is ignored.
+            if state == _QUOTED:
+                current.problems.append(Problem(
+                    quote_line, "unterminated quote; close it on the same line or fix or "
+                    "remove the line"))
+            if state in (_WORD, _WORD_LITERAL, _QUOTED, _QUOTED_LITERAL):
+                if current.words:
+                    end_word()
+                else:
+                    current.problems.append(Problem(
+                        self.line, "the last line has no line end and NUT ignores a lone word "
+                        "there; end the file with a newline"))
+                    current.words.append("".join(word))
+        current.end = self.pos
+        current.last_line = self.line - 1 if text[self.pos - 1:self.pos] == "\n" else self.line
+        current.last_line = max(current.last_line, current.first_line)
+        if dropped:
+            shown = ", ".join(repr(c) for c in sorted(dropped))
+            current.problems.append(Problem(
+                current.first_line, f"NUT drops the characters {shown} (only printable ASCII "
+                "is kept outside comments); remove them or write plain ASCII"))
+        if too_long:
+            current.problems.append(Problem(
+                current.first_line, f"a word is longer than {WORD_LIMIT} characters and NUT "
+                "truncates it; shorten it"))
+        if too_many:
+            current.problems.append(Problem(
+                current.first_line, f"more than {WORDS_PER_LINE_LIMIT} words and NUT ignores "
+                "the rest; shorten the line"))
+        return current
+
+    def _skip_to_line_end(self) -> None:
+        newline = self.text.find("\n", self.pos)
+        self.pos = len(self.text) if newline < 0 else newline + 1
+        if newline >= 0:
+            self.line += 1
+
+
+def _meaning_problems(line: _LogicalLine) -> list[Problem]:
+    """Problems in what upsconf.c makes of a well-tokenised line."""
+    kind = line.kind
+    words = line.words
+    where = line.first_line
+    if kind == "section":
+        if len(words[0]) == 2:
+            return [Problem(where, "empty section name '[]'; name the UPS")]
+        if len(words) > 1:
+            return [Problem(where, "text after the section header is ignored by NUT; move it "
+                            "to its own line")]
+    elif kind == "setting" and len(words) > 3:
+        return [Problem(where, f"NUT reads only the first word of the value ({words[2]!r}) "
+                        "and ignores the rest; put the value in quotes")]
+    elif kind == "invalid":
+        if words[0].startswith("["):
+            if any(w.endswith("]") for w in words[1:]):
+                return [Problem(where, "a section name with blanks is not a section to NUT; "
+                                "use one word such as [myups]")]
+            return [Problem(where, "section header without a closing ']'; fix the header")]
+        if len(words) == 2:
+            return [Problem(where, f"'{' '.join(words)}' has two words and NUT ignores it; "
+                            "write 'key = value' or a single flag word")]
+        if not words[0]:
+            return [Problem(where, "a line starting with an empty word is not valid; fix or "
+                            "remove the line")]
+        if len(words) == 1:
+            return [Problem(where, f"{words[0]!r} is not a valid flag name; fix or remove the "
+                            "line")]
+        return [Problem(where, "expected 'key = value', a flag or a [section] header; NUT "
+                        "ignores this line: fix or remove it")]
+    return []
+
+
+# --- the file model -------------------------------------------------------------------------
+
+class UpsConf:
+    """A parsed ups.conf that renders back to exactly the text it came from, plus edits."""
+
+    def __init__(self, text: str, filename: str | None = None, strict: bool = True) -> None:
+        self.filename = filename or "ups.conf"
+        self.strict = strict
+        self._load(text)
+
+    @classmethod
+    def parse(cls, text: str, filename: str | None = None, *, strict: bool = True) -> UpsConf:
+        """Parse ``text``; with ``strict`` the first problem raises ParseError."""
+        return cls(text, filename, strict)
+
+    # reading
+
+    def _load(self, text: str) -> None:
+        self._text = text
+        self._lines = _Tokeniser(text).lines()
+        self.problems: list[Problem] = []
+        for line in self._lines:
+            self.problems.extend(line.problems)
+            if not line.problems:
+                self.problems.extend(_meaning_problems(line))
+        self.problems.sort(key=lambda p: p.line)
+        if self.strict:
+            for problem in self.problems:
+                if problem.severity == "error":
+                    raise ParseError(self.filename, problem.line, problem.message)
+        self.globals: list[Setting] = []
+        self.global_flags: list[Flag] = []
+        self.sections: list[Section] = []
+        self._build_sections()
+
+    def _build_sections(self) -> None:
+        current: Section | None = None
+        for line in self._lines:
+            kind = line.kind
+            if kind == "section":
+                current = Section(name=line.words[0][1:-1], header_line=line.first_line,
+                                  end_line=line.last_line, start=line.start, end=line.end)
+                self.sections.append(current)
+                continue
+            if kind not in ("setting", "flag", "invalid"):
+                continue
+            if current is not None:
+                current.end_line = line.last_line
+                current.end = line.end
+            if kind == "setting":
+                setting = Setting(line.words[0], line.words[2], line.first_line)
+                (current.settings if current else self.globals).append(setting)
+            elif kind == "flag":
+                flag = Flag(line.words[0], line.first_line)
+                (current.flags if current else self.global_flags).append(flag)
+
+    def render(self) -> str:
+        """The file's text, including every edit made so far."""
+        return self._text
+
+    def get(self, name: str) -> Section | None:
+        """The section called ``name`` (case-insensitive, as upsd matches names), or None."""
+        for section in self.sections:
+            if section.name.lower() == name.lower():
+                return section
+        return None
+
+    def section_text(self, name: str) -> str:
+        """The exact text of section ``name``: its header through its last setting."""
+        section = self._only(name)
+        return self._text[section.start:section.end]
+
+    def duplicate_sections(self) -> dict[str, list[int]]:
+        """Names defined more than once (upsd ignores case) -> the header line of each."""
+        seen: dict[str, list[Section]] = {}
+        for section in self.sections:
+            seen.setdefault(section.name.lower(), []).append(section)
+        return {found[0].name: [s.header_line for s in found]
+                for found in seen.values() if len(found) > 1}
+
+    def _only(self, name: str) -> Section:
+        matches = [s for s in self.sections if s.name.lower() == name.lower()]
+        if not matches:
+            raise NotFound(f"{self.filename} has no section [{name}]; check the name")
+        if len(matches) > 1:
+            lines = ", ".join(str(s.header_line) for s in matches)
+            raise InvalidInput(f"{self.filename} line {matches[1].header_line}: section "
+                               f"[{name}] is defined more than once (lines {lines}); "
+                               "merge or rename the copies first")
+        return matches[0]
+
+    # editing
+
+    def add_section(self, name: str, text: str) -> None:
+        """Append ``text`` (one rendered section) after one blank line."""
+        if self.get(name) is not None:
+            existing = self.get(name)
+            raise InvalidInput(f"{self.filename} line {existing.header_line}: section "
+                               f"[{existing.name}] already exists; replace it instead")
+        body = _checked_section_text(name, text)
+        base = self._text
+        if base and not base.endswith("\n"):
+            base += "\n"
+        if base.strip() and base.rsplit("\n", 2)[-2].strip():
+            base += "\n"
+        self._load(base + body)
+
+    def replace_section(self, name: str, text: str) -> None:
+        """Replace section ``name`` (header through last setting) with ``text``."""
+        section = self._only(name)
+        body = _checked_section_text(name, text)
+        self._load(self._text[:section.start] + body + self._text[section.end:])
+
+    def remove_section(self, name: str) -> None:
+        """Remove section ``name`` and the blank line that separated it from its neighbour."""
+        section = self._only(name)
+        before = self._text[:section.start]
+        after = self._text[section.end:]
+        line_before = before[:-1].rsplit("\n", 1)[-1] if before else None
+        if line_before is not None and not line_before.strip() and not after:
+            before = before[:len(before) - len(line_before) - 1]
+        elif (line_before is None or not line_before.strip()) and after.split("\n", 1)[0].strip() == "" \
+                and "\n" in after:
+            after = after[after.index("\n") + 1:]
+        self._load(before + after)
+
+
+def _checked_section_text(name: str, text: str) -> str:
+    """Check that ``text`` is exactly one clean section called ``name``; return it with a line end."""
+    lines = text.split("\n")
+    while lines and not lines[-1].strip():
+        lines.pop()
+    body = "\n".join(lines) + "\n"
+    parsed = UpsConf(body, f"section [{name}]", strict=True)
+    first = parsed._lines[0] if parsed._lines else None
+    if first is None or first.kind != "section" or len(parsed.sections) != 1:
+        raise InvalidInput(f"the text for section [{name}] must start with its '[{name}]' "
+                           "header and hold one section; fix the template")
+    section = parsed.sections[0]
+    if section.name != name:
+        raise InvalidInput(f"the text for section [{name}] has the header [{section.name}]; "
+                           "fix the template")
+    if section.end != len(body):
+        raise InvalidInput(f"the text for section [{name}] must end with a setting line so "
+                           "that it can be replaced cleanly later; fix the template")
+    return body
