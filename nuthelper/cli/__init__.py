@@ -14,7 +14,7 @@ import sys
 from nuthelper import __version__
 from nuthelper.errors import EXIT_INTERNAL, EXIT_INVALID, NutHelperError
 
-COMMANDS = ["setup", "cables"]
+COMMANDS = ["setup", "cables", "lookup"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -24,12 +24,13 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_INVALID, f"nut-helper: error: {message} (see '{self.prog} --help')\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser; when ``argv`` starts with a command, only that command's module is imported."""
     parser = _Parser(prog="nut-helper", description="Cable-aware Network UPS Tools configuration.")
     parser.add_argument("--version", action="version", version=f"nut-helper {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    for name in COMMANDS:
+    for name in ([argv[0]] if argv and argv[0] in COMMANDS else COMMANDS):
         module = importlib.import_module(f"nuthelper.cli.{name}")
         command = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(command)
@@ -38,7 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
     try:
         return args.handler(args)
     except NutHelperError as error:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from nuthelper.errors import InvalidInput, NotFound
+from nuthelper.errors import InvalidInput
 from nuthelper.knowledge.names import VendorIndex, load_vendor_index, normalize
 from nuthelper.resources import data_path
 
@@ -326,10 +326,10 @@ def expand_model_names(cell: str) -> list[str]:
 
 
 def searchable_names(model: str, extra: str) -> list[str]:
-    """The model's names, plus "model part" for each cable part its extra cell names ("Back-UPS 940-0095A")."""
+    """The model's names, plus "model part" and "part" for each cable part its extra cell names ("Back-UPS 940-0095A")."""
     names = expand_model_names(model)
     parts = cable_part_names(extra)
-    return names + [f"{names[-1] if len(names) == 1 else model} {part}" for part in parts]
+    return names + [f"{model} {part}" for part in parts] + parts
 
 
 def _split_list(text: str) -> list[str]:
@@ -410,7 +410,7 @@ def load_hcl(path: str | os.PathLike | None = None) -> HCL:
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
-        raise NotFound(f"hardware list {path} does not exist; give an existing driver.list or hcl.json with --hcl") from None
+        raise InvalidInput(f"hardware list {path} does not exist; give an existing driver.list or hcl.json with --hcl") from None
     except OSError as error:
         raise InvalidInput(f"cannot read hardware list {path}: {error.strerror}; check the --hcl path") from None
     if text.lstrip().startswith("{"):

@@ -75,6 +75,10 @@ class VendorIndex:
         """The tokens (3 characters or more) of every name of ``vendor_id``: what a query may contain to name it."""
         return self._words.get(vendor_id, set())
 
+    def all_keys(self) -> dict[str, str]:
+        """Every normalised name or alias known, mapped to its vendor id."""
+        return dict(self._by_key)
+
     def ids(self) -> list[str]:
         return list(self._names)
 

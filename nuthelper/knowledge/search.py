@@ -125,7 +125,29 @@ class SearchIndex:
         matches = self._search(query, vendor_id, fuzzy=False)
         if not matches or matches[0].score < 0.9:
             matches = self._search(query, vendor_id, fuzzy=True)
+        if not matches:
+            matches = self._closest_by_spelling(query, vendor_id)
         return matches[:limit]
+
+    def _closest_by_spelling(self, query: str, vendor_id: str | None) -> list[Match]:
+        """When no word of the query matches, the names spelled most like it (low scores: suggestions only)."""
+        import difflib
+        wanted = normalize(query)
+        scored = []
+        for number, doc in enumerate(self.docs):
+            if vendor_id is not None and doc.vendor_id != vendor_id:
+                continue
+            for name in doc.names:
+                matcher = difflib.SequenceMatcher(None, wanted, name.compact)
+                if matcher.real_quick_ratio() > 0.5 and matcher.quick_ratio() > 0.5:
+                    scored.append((round(matcher.ratio() * 0.5, 4), doc.rank, -number, doc, name.text))
+        scored.sort(key=lambda item: item[:3], reverse=True)
+        seen, matches = set(), []
+        for score, _, _, doc, text in scored:
+            if id(doc) not in seen:
+                seen.add(id(doc))
+                matches.append(Match(score, doc.kind, doc.entry, text))
+        return matches
 
     def _search(self, query: str, vendor_id: str | None, fuzzy: bool) -> list[Match]:
         query_tokens = list(dict.fromkeys(tokens(query)))
@@ -136,9 +158,8 @@ class SearchIndex:
         for weights in similar.values():
             for word in weights:
                 candidates.update(self.postings[word])
-        for token in query_tokens:
-            for named in self._vendors_named_by(token):
-                candidates.update(self.by_vendor.get(named, ()))
+        for named in self._vendors_named_in(query, query_tokens):
+            candidates.update(self.by_vendor.get(named, ()))
         if vendor_id is not None:
             candidates &= set(self.by_vendor.get(vendor_id, ()))
         results = []
@@ -150,9 +171,11 @@ class SearchIndex:
         results.sort(key=lambda item: item[:3], reverse=True)
         return [item[3] for item in results]
 
-    def _vendors_named_by(self, token: str) -> list[str]:
-        named = self.vendors.canonical(token)
-        return [named] if named else []
+    def _vendors_named_in(self, query: str, query_tokens: list[str]) -> set[str]:
+        """Vendors named by a query word or by the query's leading words ("Tripp Lite ...")."""
+        named = {self.vendors.canonical(token) for token in query_tokens}
+        named.add(self.vendors.split(query)[0])
+        return named - {None}
 
     def _score(self, doc: _Doc, query_tokens: list[str], similar: dict[str, dict[str, float]]) -> tuple[float, str]:
         vendor_words = self.vendors.words(doc.vendor_id) | {doc.vendor_id}
