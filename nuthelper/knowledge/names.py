@@ -16,11 +16,12 @@ from nuthelper.resources import data_path
 
 _TOKEN = re.compile(r"[^\W\d_]+|\d+")
 _WORD = re.compile(r"\S+")
+_NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 def normalize(text: str) -> str:
     """Lower-case letters and digits of ``text``, everything else dropped ("Tripp-Lite" -> "tripplite")."""
-    return "".join(ch for ch in text.lower() if ch.isalnum())
+    return _NOT_ALNUM.sub("", text.lower())
 
 
 def tokens(text: str) -> list[str]:
