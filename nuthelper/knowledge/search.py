@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from nuthelper.knowledge.hcl import HCL, HclEntry, default_hcl
+from nuthelper.knowledge.hcl import HCL, default_hcl
 from nuthelper.knowledge.names import VendorIndex, normalize, tokens
 from nuthelper.resources import cables_path
 
@@ -260,8 +260,3 @@ def search(query: str, vendor: str | None = None, limit: int = 10) -> list[Match
         _default_index.append(build_index())
     return _default_index[0].search(query, vendor=vendor, limit=limit)
 
-
-def describe_entry(entry: HclEntry) -> str:
-    """One line naming a row: manufacturer, model and its extra cell."""
-    extra = f" [{entry.extra}]" if entry.extra else ""
-    return f"{entry.manufacturer} {entry.model}{extra}"
