@@ -1,8 +1,124 @@
-"""Text normalisation for matching what people type against known names."""
+"""Text normalisation and vendor names, shared by every knowledge source.
+
+Matching in nut-helper ignores case, spaces, hyphens and punctuation: ``normalize`` reduces a
+text to its lower-case letters and digits. A ``VendorIndex`` maps every name and alias of a
+maker (from ``nuthelper/data/vendors.json``, cables.json's vendors, the hardware list's
+manufacturers) to one stable vendor id.
+"""
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Iterable
+
+from nuthelper.resources import data_path
+
+_TOKEN = re.compile(r"[^\W\d_]+|\d+")
+_WORD = re.compile(r"\S+")
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
 
 def normalize(text: str) -> str:
-    """Lower-case alphanumerics only: case, spaces, hyphens and punctuation do not matter."""
-    return "".join(char for char in text.lower() if char.isalnum())
+    """Lower-case letters and digits of ``text``, everything else dropped ("Tripp-Lite" -> "tripplite")."""
+    return _NOT_ALNUM.sub("", text.lower())
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case runs of letters and runs of digits ("OMNI900LCD" -> omni, 900, lcd)."""
+    return _TOKEN.findall(text.lower())
+
+
+class VendorIndex:
+    """Every name and alias of each vendor, looked up on normalised text."""
+
+    def __init__(self, vendors: Iterable[tuple[str, str, Iterable[str]]] = ()) -> None:
+        self._by_key: dict[str, str] = {}
+        self._names: dict[str, str] = {}
+        self._keys: dict[str, list[str]] = {}
+        self._words: dict[str, set[str]] = {}
+        for vendor_id, name, aliases in vendors:
+            self.add(vendor_id, name, aliases)
+
+    def add(self, vendor_id: str, name: str, aliases: Iterable[str] = ()) -> str:
+        """Register a vendor (or more names for a known one); returns the id names now map to.
+
+        A name already known under another id keeps that id: the first source wins.
+        """
+        known = self._by_key.get(normalize(name)) or self._by_key.get(normalize(vendor_id))
+        vendor_id = known or vendor_id
+        self._names.setdefault(vendor_id, name)
+        keys = self._keys.setdefault(vendor_id, [])
+        words = self._words.setdefault(vendor_id, set())
+        for text in (vendor_id, name, *aliases):
+            words.update(word for word in tokens(text) if len(word) >= 3)
+            key = normalize(text)
+            if len(key) >= 3:
+                words.add(key)
+            if key and key not in self._by_key:
+                self._by_key[key] = vendor_id
+                keys.append(key)
+        return vendor_id
+
+    def canonical(self, text: str) -> str | None:
+        """The vendor id ``text`` names, or None."""
+        return self._by_key.get(normalize(text))
+
+    def name(self, vendor_id: str) -> str:
+        """The display name of a vendor id."""
+        return self._names.get(vendor_id, vendor_id)
+
+    def keys(self, vendor_id: str) -> list[str]:
+        """Every normalised name that maps to ``vendor_id``."""
+        return list(self._keys.get(vendor_id, ()))
+
+    def words(self, vendor_id: str) -> set[str]:
+        """The tokens (3 characters or more) of every name of ``vendor_id``: what a query may contain to name it."""
+        return self._words.get(vendor_id, set())
+
+    def all_keys(self) -> dict[str, str]:
+        """Every normalised name or alias known, mapped to its vendor id."""
+        return dict(self._by_key)
+
+    def ids(self) -> list[str]:
+        return list(self._names)
+
+    def split(self, query: str, max_words: int = 5) -> tuple[str | None, str]:
+        """Split a free-text query into (vendor id, the rest): "Tripp Lite OMNI900LCD" -> ("tripplite", "OMNI900LCD").
+
+        The longest run of leading words that names a vendor is taken; (None, query) when none does.
+        """
+        words = _WORD.findall(query)
+        for count in range(min(max_words, len(words)), 0, -1):
+            vendor_id = self.canonical("".join(words[:count]))
+            if vendor_id:
+                return vendor_id, " ".join(words[count:])
+        return None, query.strip()
+
+
+def load_vendor_index(path: str | None = None) -> VendorIndex:
+    """The vendor table shipped in ``nuthelper/data/vendors.json`` (or another file of that format)."""
+    with open(path or data_path("vendors.json"), encoding="utf-8") as handle:
+        data = json.load(handle)
+    return VendorIndex((v["id"], v["name"], v.get("aliases", ())) for v in data["vendors"])
+
+
+_default_index: VendorIndex | None = None
+
+
+def default_vendor_index() -> VendorIndex:
+    """The shipped vendor table, loaded once."""
+    global _default_index
+    if _default_index is None:
+        _default_index = load_vendor_index()
+    return _default_index
+
+
+def canonical_vendor(text: str) -> str | None:
+    """The vendor id for a name or alias in the shipped table ("MGE" -> "eaton"), or None."""
+    return default_vendor_index().canonical(text)
+
+
+def split_vendor(query: str) -> tuple[str | None, str]:
+    """Split a query into (vendor id, model text) using the shipped table."""
+    return default_vendor_index().split(query)

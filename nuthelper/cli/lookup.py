@@ -1,0 +1,108 @@
+"""``nut-helper lookup``: find a UPS or cable in NUT's hardware list and the cable knowledge base."""
+
+from __future__ import annotations
+
+import argparse
+
+from nuthelper.errors import EXIT_NOT_FOUND, EXIT_OK, InvalidInput
+
+HELP = "search NUT's hardware list and the known cables for a UPS model or cable"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("query", metavar="QUERY", help='model, vendor and model, or cable part number ("Eaton Ellipse MAX 1100")')
+    parser.add_argument("--vendor", help="only this vendor (any name or alias: MGE, Tripp-Lite, Compaq ...)")
+    parser.add_argument("--limit", type=int, default=10, help="at most N results (default 10)")
+    parser.add_argument("--json", action="store_true", help="print a JSON document instead of text")
+    parser.add_argument("--hcl", metavar="FILE", help="another hardware list: NUT's driver.list or nut-helper's hcl.json")
+
+
+def run(args: argparse.Namespace) -> int:
+    from nuthelper.knowledge.hcl import load_hcl
+    from nuthelper.knowledge.search import FOUND, build_index
+
+    if not args.query.strip() or not any(ch.isalnum() for ch in args.query):
+        raise InvalidInput("the query is empty; give a model or cable name, e.g. nut-helper lookup \"Back-UPS 940-0095A\"")
+    if args.limit < 1:
+        raise InvalidInput(f"--limit {args.limit} is not a positive number; give --limit 1 or more")
+    hcl = load_hcl(args.hcl)
+    index = build_index(hcl)
+    if args.vendor and index.vendors.canonical(args.vendor) is None:
+        close = _close_vendors(index, args.vendor)
+        hint = f"; did you mean {', '.join(close)}?" if close else "; leave --vendor out to search every vendor"
+        raise InvalidInput(f"--vendor {args.vendor!r} is not a vendor in the hardware list{hint}")
+    matches = index.search(args.query, vendor=args.vendor, limit=max(args.limit, 3))
+    found = [m for m in matches if m.score >= FOUND][: args.limit]
+    suggestions = [] if found else matches[:3]
+    if args.json:
+        from nuthelper.cli.output import print_json
+        print_json({"query": args.query, "vendor": args.vendor, "found": bool(found),
+                    "hcl": {"source": hcl.source, "nut_version": hcl.nut_version, "commit": hcl.commit},
+                    "results": [_match_json(m, index) for m in found],
+                    "suggestions": [_match_json(m, index) for m in suggestions]})
+    else:
+        _print_text(args.query, found, suggestions, index)
+    return EXIT_OK if found else EXIT_NOT_FOUND
+
+
+def _close_vendors(index, text: str) -> list[str]:
+    import difflib
+    from nuthelper.knowledge.names import normalize
+    keys = index.vendors.all_keys()
+    close = difflib.get_close_matches(normalize(text), keys, n=3, cutoff=0.6)
+    return list(dict.fromkeys(index.vendors.name(keys[key]) for key in close))
+
+
+def _match_json(match, index) -> dict:
+    if match.kind == "hcl":
+        entry = match.entry
+        return {"kind": "hcl", "score": match.score, "matched_name": match.matched_name,
+                "vendor": entry.vendor_id, **entry.to_json()}
+    cable = match.entry
+    return {"kind": "cable", "score": match.score, "matched_name": match.matched_name,
+            "vendor": index.vendors.canonical(cable.get("vendor", "")) or cable.get("vendor"),
+            "id": cable["id"], "title": cable.get("title"), "part_numbers": cable.get("part_numbers", []),
+            "cable_kind": cable.get("kind"), "drivers": cable.get("drivers", [])}
+
+
+def _print_text(query: str, found, suggestions, index) -> None:
+    import sys
+    if not found:
+        print(f"nut-helper: nothing found for {query!r}", file=sys.stderr)
+        if suggestions:
+            print("closest:", file=sys.stderr)
+            for match in suggestions:
+                print("  " + _headline(match, index), file=sys.stderr)
+        return
+    for match in found:
+        print(_headline(match, index))
+        for line in _details(match):
+            print("    " + line)
+
+
+def _headline(match, index) -> str:
+    if match.kind == "hcl":
+        entry = match.entry
+        stars = "*" * entry.support_level + "." * (5 - entry.support_level)
+        return f"{entry.manufacturer} {entry.model}  [{stars}]  ({entry.device_type}, score {match.score:.2f})"
+    cable = match.entry
+    return f"cable {cable['id']}: {cable.get('title', '')}  (score {match.score:.2f})"
+
+
+def _details(match) -> list[str]:
+    if match.kind == "hcl":
+        entry = match.entry
+        lines = [f"driver: {entry.driver_text}"]
+        if entry.extra:
+            lines.append(f"note:   {entry.extra}")
+        if entry.comment:
+            lines.append(f"see:    {entry.comment}")
+        return lines
+    cable = match.entry
+    lines = []
+    if cable.get("part_numbers"):
+        lines.append("part numbers: " + ", ".join(cable["part_numbers"]))
+    for rule in cable.get("drivers", []):
+        options = " ".join(f"{k}={v}" for k, v in rule.get("options", {}).items())
+        lines.append(f"driver: {rule['driver']} {options}".rstrip())
+    return lines

@@ -1,0 +1,52 @@
+"""Serial or USB: which hardware-list rows fit the port the user gave.
+
+The extra cell of a row usually says how the UPS is connected ("USB", "Serial cable",
+"serial port", "USB (protocol 2010)"); when it does not, the driver decides
+(``nuthelper/data/driver-ports.json``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from nuthelper.knowledge.drivers import connection_kind as driver_connection
+from nuthelper.knowledge.hcl import HclEntry
+
+_USB = re.compile(r"\busb\b", re.I)
+_SERIAL = re.compile(r"\bserial\b|\bcable\b|/dev/tty[sS]", re.I)
+_NETWORK = re.compile(r"\bsnmp\b|\bnetwork\b|\bxml\b|\bweb\b", re.I)
+
+
+def connection_kind(entry: HclEntry) -> str:
+    """"usb", "serial", "network", or "any" (the row does not decide) for a hardware-list row."""
+    text = entry.extra
+    said = {kind for kind, pattern in (("usb", _USB), ("serial", _SERIAL), ("network", _NETWORK))
+            if pattern.search(text)}
+    if len(said) == 1:
+        return said.pop()
+    kinds = {driver_connection(choice.driver) for choice in entry.drivers} - {None}
+    if len(kinds) == 1:
+        return kinds.pop()
+    return "any"
+
+
+def port_kind(port: str | None) -> str | None:
+    """What a ups.conf port value asks for: "serial" for a device path, "usb" for ``auto``, None when not given."""
+    if port is None:
+        return None
+    if port == "auto":
+        return "usb"
+    if port.startswith("/dev/"):
+        return "usb" if re.match(r"/dev/(bus/)?usb", port) else "serial"
+    return "network"
+
+
+def entries_for_port(entries: list[HclEntry], port: str | None) -> list[HclEntry]:
+    """The rows that fit ``port``: "/dev/tty*" keeps serial rows, "auto" USB rows, None keeps all.
+
+    Rows whose connection cannot be told (kind "any") fit every port.
+    """
+    wanted = port_kind(port)
+    if wanted is None:
+        return list(entries)
+    return [entry for entry in entries if connection_kind(entry) in (wanted, "any")]

@@ -1,0 +1,262 @@
+"""Ranked fuzzy search over the hardware list and the cable knowledge base.
+
+A query is cut into tokens (runs of letters, runs of digits, lower case). Tokens that name the
+vendor of a candidate count as matched; the rest are matched against each searchable name of
+the candidate (an HCL model and the names split from it; a cable's title, part numbers, other
+names and fitted models): exactly (1.0), with one typo (0.8) or as the start of a word (0.6).
+Numbers only match exactly. A query whose letters and digits equal a name's ("omni 900 lcd"
+and "OMNI900LCD") scores 1.0. The score of a candidate is the share of the query it explains,
+slightly lowered when the name has many words the query does not mention.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from nuthelper.knowledge.hcl import HCL, default_hcl
+from nuthelper.knowledge.names import VendorIndex, normalize, tokens
+from nuthelper.resources import cables_path
+
+FOUND = 0.6
+"""Scores from here up are answers; lower ones are only offered as suggestions."""
+
+EXACT, TYPO, PREFIX = 1.0, 0.8, 0.6
+_FUZZY_MIN_LENGTH = 4
+_PREFIX_MIN_LENGTH = 3
+
+
+@dataclass(frozen=True)
+class Match:
+    """One search result: ``entry`` is an HclEntry (kind "hcl") or a cables.json cable dict (kind "cable")."""
+
+    score: float
+    kind: str
+    entry: Any
+    matched_name: str
+
+
+class _Name:
+    """A searchable name; ``pattern`` matches the normalised text of its ``*`` word ("BK****M2-CH")."""
+
+    __slots__ = ("text", "tokens", "compact", "pattern", "pattern_tokens")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = tuple(dict.fromkeys(tokens(text)))
+        self.compact = normalize(text)
+        self.pattern = self.pattern_tokens = None
+        wild = next((word for word in text.split() if "*" in word), None)
+        if wild:
+            self.pattern = re.compile(".+".join(re.escape(normalize(p)) for p in re.split(r"\*+", wild)))
+            self.pattern_tokens = set(tokens(wild))
+
+
+class _Doc:
+    __slots__ = ("kind", "entry", "vendor_id", "names", "rank")
+
+    def __init__(self, kind: str, entry: Any, vendor_id: str, names: list[str], rank: int) -> None:
+        self.kind = kind
+        self.entry = entry
+        self.vendor_id = vendor_id
+        self.names = [_Name(name) for name in dict.fromkeys(names) if name.strip()]
+        self.rank = rank
+
+
+class SearchIndex:
+    """An index over the HCL rows and cables, built once and queried many times."""
+
+    def __init__(self, hcl: HCL, cables: list[dict] | None = None, vendors: VendorIndex | None = None) -> None:
+        self.vendors = vendors or hcl.vendors
+        self.docs: list[_Doc] = []
+        for cable in cables or ():
+            names = [cable.get("title", ""), *cable.get("part_numbers", ()), *cable.get("other_names", ()),
+                     *cable.get("fits", {}).get("models", ())]
+            vendor_id = self.vendors.canonical(cable.get("vendor", "")) or cable.get("vendor", "")
+            self.docs.append(_Doc("cable", cable, vendor_id, names, 6))
+        for entry in hcl.entries:
+            self.docs.append(_Doc("hcl", entry, entry.vendor_id, list(entry.model_names), entry.support_level))
+        self.postings: dict[str, list[int]] = {}
+        self.by_vendor: dict[str, list[int]] = {}
+        for number, doc in enumerate(self.docs):
+            self.by_vendor.setdefault(doc.vendor_id, []).append(number)
+            for token in {t for name in doc.names for t in name.tokens}:
+                self.postings.setdefault(token, []).append(number)
+        self._deletions: dict[str, set[str]] | None = None
+
+    # -- token similarity
+
+    def _similar(self, token: str, fuzzy: bool) -> dict[str, float]:
+        """Vocabulary tokens that ``token`` may stand for, with their weight."""
+        weights: dict[str, float] = {}
+        if token.isalpha() and len(token) >= _PREFIX_MIN_LENGTH:
+            for word in self.postings:
+                if len(word) > len(token) and word.startswith(token):
+                    weights[word] = PREFIX
+        if fuzzy and token.isalpha() and len(token) >= _FUZZY_MIN_LENGTH:
+            deletions = self._deletion_index()
+            for key in (token, *_deletes(token)):
+                for word in deletions.get(key, ()):
+                    weights[word] = max(weights.get(word, 0.0), TYPO)
+        if token in self.postings:
+            weights[token] = EXACT
+        return weights
+
+    def _deletion_index(self) -> dict[str, set[str]]:
+        if self._deletions is None:
+            self._deletions = {}
+            for word in self.postings:
+                if word.isalpha() and len(word) >= _FUZZY_MIN_LENGTH - 1:
+                    for key in (word, *_deletes(word)):
+                        self._deletions.setdefault(key, set()).add(word)
+        return self._deletions
+
+    # -- search
+
+    def search(self, query: str, vendor: str | None = None, limit: int = 10) -> list[Match]:
+        """The best ``limit`` candidates for ``query``, best first (scores in 0..1; see ``FOUND``)."""
+        vendor_id = None
+        if vendor:
+            vendor_id = self.vendors.canonical(vendor)
+            if vendor_id is None:
+                return []
+        matches = self._search(query, vendor_id, fuzzy=False)
+        if not matches or matches[0].score < 0.9:
+            matches = self._search(query, vendor_id, fuzzy=True)
+        if not matches:
+            matches = self._closest_by_spelling(query, vendor_id)
+        return matches[:limit]
+
+    def _closest_by_spelling(self, query: str, vendor_id: str | None) -> list[Match]:
+        """When no word of the query matches, the names spelled most like it (low scores: suggestions only)."""
+        import difflib
+        wanted = normalize(query)
+        scored = []
+        for number, doc in enumerate(self.docs):
+            if vendor_id is not None and doc.vendor_id != vendor_id:
+                continue
+            for name in doc.names:
+                matcher = difflib.SequenceMatcher(None, wanted, name.compact)
+                if matcher.real_quick_ratio() > 0.5 and matcher.quick_ratio() > 0.5:
+                    scored.append((round(matcher.ratio() * 0.5, 4), doc.rank, -number, doc, name.text))
+        scored.sort(key=lambda item: item[:3], reverse=True)
+        seen, matches = set(), []
+        for score, _, _, doc, text in scored:
+            if id(doc) not in seen:
+                seen.add(id(doc))
+                matches.append(Match(score, doc.kind, doc.entry, text))
+        return matches
+
+    def _search(self, query: str, vendor_id: str | None, fuzzy: bool) -> list[Match]:
+        query_tokens = list(dict.fromkeys(tokens(query)))
+        if not query_tokens:
+            return []
+        similar = {token: self._similar(token, fuzzy) for token in query_tokens}
+        candidates: set[int] = set()
+        for weights in similar.values():
+            for word in weights:
+                candidates.update(self.postings[word])
+        for named in self._vendors_named_in(query, query_tokens):
+            candidates.update(self.by_vendor.get(named, ()))
+        if vendor_id is not None:
+            candidates &= set(self.by_vendor.get(vendor_id, ()))
+        results = []
+        for number in candidates:
+            doc = self.docs[number]
+            score, name = self._score(doc, query_tokens, similar)
+            if score > 0:
+                results.append((score, doc.rank, -number, Match(round(score, 4), doc.kind, doc.entry, name)))
+        results.sort(key=lambda item: item[:3], reverse=True)
+        return [item[3] for item in results]
+
+    def _vendors_named_in(self, query: str, query_tokens: list[str]) -> set[str]:
+        """Vendors named by a query word or by the query's leading words ("Tripp Lite ...")."""
+        named = {self.vendors.canonical(token) for token in query_tokens}
+        named.add(self.vendors.split(query)[0])
+        return named - {None}
+
+    def _score(self, doc: _Doc, query_tokens: list[str], similar: dict[str, dict[str, float]]) -> tuple[float, str]:
+        vendor_words = self.vendors.words(doc.vendor_id) | {doc.vendor_id}
+        rest = [token for token in query_tokens if token not in vendor_words]
+        vendor_hits = len(query_tokens) - len(rest)
+        if not rest:
+            return 0.6, doc.names[0].text if doc.names else ""
+        best, best_name = 0.0, ""
+        compact = "".join(rest)
+        for name in doc.names:
+            score = _name_score(rest, compact, name, similar)
+            if score > best:
+                best, best_name = score, name.text
+        return (vendor_hits + best * len(rest)) / len(query_tokens), best_name
+
+
+def _name_score(rest: list[str], compact: str, name: _Name, similar: dict[str, dict[str, float]]) -> float:
+    if compact == name.compact:
+        return 1.0
+    total = 0.0
+    count = len(rest)
+    hit: set[str] = set()
+    if name.pattern is not None:
+        span = _wildcard_span(rest, name.pattern)
+        if span:
+            total += 0.97 * (span[1] - span[0])
+            hit.update(name.pattern_tokens)
+            rest = rest[:span[0]] + rest[span[1]:]
+    for token in rest:
+        weights = similar[token]
+        best_weight, best_word = 0.0, None
+        for word in name.tokens:
+            weight = weights.get(word, 0.0)
+            if weight > best_weight:
+                best_weight, best_word = weight, word
+        if best_word is not None:
+            total += best_weight
+            hit.add(best_word)
+    if not name.tokens:
+        return 0.0
+    coverage = total / count
+    precision = len(hit) / len(name.tokens)
+    return coverage * (0.8 + 0.15 * precision)
+
+
+def _wildcard_span(rest: list[str], pattern: re.Pattern) -> tuple[int, int] | None:
+    """The longest run of query tokens whose joined text the wildcard word matches."""
+    best = None
+    for start in range(len(rest)):
+        for end in range(start + 1, len(rest) + 1):
+            if pattern.fullmatch("".join(rest[start:end])) and (best is None or end - start > best[1] - best[0]):
+                best = (start, end)
+    return best
+
+
+def _deletes(word: str) -> list[str]:
+    return [word[:i] + word[i + 1:] for i in range(len(word))]
+
+
+def load_cables(path: str | None = None) -> tuple[list[dict], list[dict]]:
+    """(vendors, cables) of a cables.json, read raw (docs/cables-format.md)."""
+    with open(path or cables_path(), encoding="utf-8") as handle:
+        data = json.load(handle)
+    return data.get("vendors", []), data.get("cables", [])
+
+
+def build_index(hcl: HCL | None = None, cables_file: str | None = None) -> SearchIndex:
+    """An index over ``hcl`` (default: ``load_hcl()``) and the cables of ``cables_file`` (default: built-in)."""
+    hcl = hcl or default_hcl()
+    vendors, cables = load_cables(cables_file)
+    for vendor in vendors:
+        hcl.vendors.add(vendor["id"], vendor.get("name", vendor["id"]), vendor.get("aliases", ()))
+    return SearchIndex(hcl, cables, hcl.vendors)
+
+
+_default_index: list[SearchIndex] = []
+
+
+def search(query: str, vendor: str | None = None, limit: int = 10) -> list[Match]:
+    """Search the default hardware list and built-in cables (index built on first use)."""
+    if not _default_index:
+        _default_index.append(build_index())
+    return _default_index[0].search(query, vendor=vendor, limit=limit)
+

@@ -1,0 +1,204 @@
+"""``nut-helper lookup`` and the search API, on the real hardware lists; HCL-derived ups.conf sections
+checked by Debian's NUT (upsdrvctl -t start, the driver's -L key listing)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nuthelper.knowledge import drivers
+from nuthelper.knowledge.hcl import SYSTEM_HCL, load_hcl
+from nuthelper.knowledge.search import FOUND, build_index
+from nuthelper.resources import cables_path, data_path
+
+CLI = str(Path(sys.executable).with_name("nut-helper"))
+UPSDRVCTL = "/sbin/upsdrvctl"
+
+
+@pytest.fixture(scope="module", params=["system", "bundled"])
+def index(request):
+    return build_index(load_hcl(SYSTEM_HCL if request.param == "system" else data_path("hcl.json")))
+
+
+def _top(index, query, count=3, **kwargs):
+    return [m for m in index.search(query, limit=count, **kwargs) if m.score >= FOUND]
+
+
+def _hcl_models(matches):
+    return [(m.entry.manufacturer, m.entry.model) for m in matches if m.kind == "hcl"]
+
+
+@pytest.mark.parametrize("query, manufacturer, model", [
+    ("Ellipse MAX 1100", None, "Ellipse MAX USBS 600/850/1100/1500 VA"),
+    ("eaton ellipse max 1100", "Eaton", "Ellipse MAX USBS 600/850/1100/1500 VA"),
+    ("tripplite omni 900 lcd", "Tripp Lite", "OMNI900LCD"),
+    ("Tripp-Lite OMNI900LCD", "Tripp Lite", "OMNI900LCD"),
+    ("TRIPP LITE omni-900-lcd", "Tripp Lite", "OMNI900LCD"),
+    ("powerware 5125", "Powerware", "5119, 5125"),
+    ("Eaton 5119", "Powerware", "5119, 5125"),
+    ("compaq r3000 xr", "Compaq", "R3000 XR"),
+    ("hp r5000", "HP", "R5000 / R7000"),
+    ("american power conversion back-ups 940-0095A", "APC", "Back-UPS"),
+    ("cyberpower pr3000e", "Cyber Power Systems", "PR3000E"),
+    ("mge evolution 1550", "MGE Office Protection Systems", "Evolution 650/850/1150/1550/2000 VA"),
+    ("MGE UPS Systems pulsar-evolution", "MGE UPS SYSTEMS", "Pulsar Evolution"),
+])
+def test_realistic_queries_find_the_row(index, query, manufacturer, model):
+    found = _hcl_models(_top(index, query, count=6))
+    wanted = [pair for pair in found if pair[1] == model and manufacturer in (None, pair[0])]
+    if not wanted and model == "Smart-UPS 750 (SMT750I, USB)":   # that row only exists in the newer list
+        assert index.docs[-1].entry.line < 1400
+        return
+    assert wanted, (query, found)
+
+
+def test_parenthesised_model_names_are_found():
+    index = build_index(load_hcl(data_path("hcl.json")))     # this row is only in the newer list
+    assert ("APC", "Smart-UPS 750 (SMT750I, USB)") in _hcl_models(_top(index, "apc smt750i"))
+
+
+def test_exact_model_ranks_first(index):
+    best = index.search("tripplite omni 900 lcd", limit=1)[0]
+    assert (best.entry.model, best.score) == ("OMNI900LCD", 1.0)
+    best = index.search("powerware 5125", limit=1)[0]
+    assert best.entry.model == "5119, 5125" and best.matched_name == "5125"
+
+
+def test_typos_are_tolerated(index):
+    assert "Ellipse MAX USBS 600/850/1100/1500 VA" in [m for _, m in _hcl_models(_top(index, "Elipse Max 1100", 6))]
+    assert ("Tripp Lite", "OMNI900LCD") in _hcl_models(_top(index, "trip lite omni900lcd"))
+
+
+def test_vendor_filter(index):
+    matches = index.search("ellipse max 1100", vendor="MGE Office Protection Systems", limit=20)
+    assert matches and {m.entry.vendor_id for m in matches} == {"eaton"}
+    assert index.search("ellipse", vendor="Tripp-Lite") == []
+    assert index.search("ellipse", vendor="No Such Maker") == []
+
+
+def test_cables_are_searched(index):
+    cables = json.loads(cables_path().read_text(encoding="utf-8"))["cables"]
+    for cable in cables:
+        for part in cable.get("part_numbers", []):
+            best = index.search(part, limit=1)[0]
+            assert (best.kind, best.entry["id"], best.score) == ("cable", cable["id"], 1.0)
+
+
+def test_nonsense_finds_nothing(index):
+    assert _top(index, "xyzzy plugh") == []
+
+
+# ---------------------------------------------------------------- the command
+
+def _lookup(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([CLI, "lookup", *args], capture_output=True, text=True, timeout=60)
+
+
+def test_cli_human_output():
+    result = _lookup("powerware 5125", "--limit", "2")
+    assert result.returncode == 0, result.stderr
+    first = result.stdout.splitlines()[:2]
+    assert first[0].startswith("Powerware 5119, 5125  [****.]")
+    assert first[1].strip() == "driver: genericups upstype=15"
+    result = _lookup("Back-UPS 940-0095A", "--limit", "1")
+    assert "note:   940-0095A/C cables" in result.stdout and "[*....]" in result.stdout
+
+
+def test_cli_json():
+    result = _lookup("Ellipse MAX 1100", "--json", "--limit", "4", "--vendor", "eaton")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["found"] is True and document["hcl"]["source"] == str(SYSTEM_HCL)
+    assert 0 < len(document["results"]) <= 4
+    row = document["results"][0]
+    assert row["kind"] == "hcl" and row["vendor"] == "eaton" and row["support_level"] == 5
+    assert {r["drivers"][0]["driver"] for r in document["results"]} == {"usbhid-ups", "mge-shut"}
+    assert {"score", "matched_name", "manufacturer", "model", "model_names", "extra", "drivers",
+            "driver_text", "comment", "line", "device_type"} <= set(row)
+
+
+def test_cli_other_hcl_copies(tmp_path):
+    bundled = _lookup("5125", "--json", "--hcl", str(data_path("hcl.json")))
+    assert bundled.returncode == 0 and json.loads(bundled.stdout)["hcl"]["commit"]
+    copy = tmp_path / "driver.list"
+    copy.write_text('"Acme"\t"ups"\t"3"\t"Roadrunner 9000"\t"USB"\t"usbhid-ups"\n')
+    result = _lookup("acme roadrunner 9000", "--json", "--hcl", str(copy))
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["results"][0]["model"] == "Roadrunner 9000"
+
+
+def test_cli_not_found_gives_suggestions():
+    result = _lookup("Ellipse MAX 1101 zq")
+    assert result.returncode == 3
+    assert "nothing found" in result.stderr and "closest:" in result.stderr and "Ellipse" in result.stderr
+    document = json.loads(_lookup("Ellipse MAX 1101 zq", "--json").stdout)
+    assert document["found"] is False and document["results"] == [] and document["suggestions"]
+
+
+@pytest.mark.parametrize("args, words", [
+    (["   "], "query is empty"),
+    (["5125", "--limit", "0"], "--limit 0"),
+    (["5125", "--hcl", "/nonexistent/driver.list"], "does not exist"),
+    (["5125", "--vendor", "Powerwere"], "did you mean Eaton"),
+    (["5125", "--limit", "many"], "invalid int value"),
+])
+def test_cli_bad_input(args, words):
+    result = _lookup(*args)
+    assert result.returncode == 2
+    assert words in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert result.stdout == ""
+
+
+# ---------------------------------------------------------------- HCL-driven sections checked by NUT
+
+def _sample_rows(hcl):
+    """One row per (driver after prefer_installed, set of settings): every installed driver and every
+    distinct set of options and flags the list gives it (every genericups upstype)."""
+    sample = {}
+    for entry in hcl.entries:
+        choice, _ = drivers.prefer_installed(entry.drivers)
+        if drivers.is_installed(choice.driver):
+            signature = (choice.driver, tuple(sorted(choice.options.items())), choice.flags, choice.port)
+            sample.setdefault(signature, (entry, choice))
+    return sorted(sample.values(), key=lambda pair: (pair[1].driver, pair[0].line))
+
+
+def _key_listing(driver: str) -> dict[str, set[str]]:
+    out = subprocess.run([f"/lib/nut/{drivers.program_name(driver)}", "-L"], capture_output=True, text=True).stdout
+    keys: dict[str, set[str]] = {"VALUE": set(), "FLAG": set()}
+    for kind, key in re.findall(r"^(VALUE|FLAG) (\S+)", out, re.M):
+        keys[kind].add(key)
+    return keys
+
+
+def test_hcl_sections_pass_upsdrvctl_and_key_listings(tmp_path):
+    from nuthelper.knowledge.ports import connection_kind
+    rows = _sample_rows(load_hcl(SYSTEM_HCL))
+    assert len({choice.driver for _, choice in rows}) >= 30
+    assert {"genericups", "nutdrv_qx", "upscode2"} <= {choice.driver for _, choice in rows}
+    sections = []
+    for number, (entry, choice) in enumerate(rows):
+        port = choice.port or ("auto" if connection_kind(entry) == "usb" else "/dev/ttyS0")
+        settings = "".join(f"    {key} = \"{value}\"\n" for key, value in choice.options.items())
+        settings += "".join(f"    {flag}\n" for flag in choice.flags)
+        sections.append(f"[ups{number}]\n    driver = {drivers.program_name(choice.driver)}\n"
+                        f"    port = {port}\n{settings}")
+        keys = _key_listing(choice.driver)
+        for key in choice.options:
+            if not key.startswith(("default.", "override.")):    # ups.conf accepts these for every driver
+                assert key in keys["VALUE"], (choice.driver, key, entry.line)
+        for flag in choice.flags:
+            assert flag in keys["FLAG"], (choice.driver, flag, entry.line)
+    (tmp_path / "ups.conf").write_text("\n".join(sections))
+    result = subprocess.run([UPSDRVCTL, "-t", "start"], capture_output=True, text=True,
+                            env={**os.environ, "NUT_CONFPATH": str(tmp_path)}, timeout=60)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    for number, (_, choice) in enumerate(rows):
+        assert re.search(rf"exec: +/lib/nut/{re.escape(drivers.program_name(choice.driver))} -a ups{number}\b", output), output
