@@ -25,13 +25,13 @@ _KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
 
 
 def comment(text: str) -> str:
-    """Free text as ups.conf comment lines: printable ASCII, wrapped, each line starting with '#'."""
+    """Free text as indented ups.conf comment lines: printable ASCII, wrapped, each starting with '#'."""
     ascii_text = unicodedata.normalize("NFKD", str(text).replace("Ω", " ohm"))
     ascii_text = "".join(char if 0x20 <= ord(char) < 0x7F else " " if char.isspace() else "?"
                          for char in ascii_text if not unicodedata.combining(char))
-    lines = textwrap.wrap(" ".join(ascii_text.split()), COMMENT_WIDTH - 2, subsequent_indent="  ",
+    lines = textwrap.wrap(" ".join(ascii_text.split()), COMMENT_WIDTH - 10, subsequent_indent="  ",
                           break_on_hyphens=False) or [""]
-    return "\n".join(f"# {line}".rstrip() for line in lines)
+    return "\n".join(f"\t# {line}".rstrip() for line in lines)
 
 
 def nutvalue(value: Any, key: str = "value") -> str:

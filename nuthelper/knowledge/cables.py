@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from nuthelper.errors import InvalidInput, NotFound
-from nuthelper.knowledge.names import normalize
+from nuthelper.knowledge.names import VendorIndex, load_vendor_index, normalize
 from nuthelper.resources import cables_path
 
 
@@ -104,7 +104,7 @@ class Cable:
 
     @property
     def vendor(self) -> Vendor:
-        return self.base.vendors[self.data["vendor"]]
+        return self.base.vendor(self.data["vendor"])
 
     @property
     def part_numbers(self) -> list[str]:
@@ -179,14 +179,32 @@ class CableBase:
 
     def __init__(self, data: dict[str, Any], origin: str = "cables.json") -> None:
         self.origin = origin
-        self.vendors = {
-            vendor["id"]: Vendor(vendor["id"], vendor["name"], tuple(vendor.get("aliases", ())))
-            for vendor in data.get("vendors", [])
-        }
+        self.vendor_index: VendorIndex = load_vendor_index()
+        self.vendors: dict[str, Vendor] = {}
+        for entry in data.get("vendors", []):
+            self._register_vendor(entry)
         self.cables = [Cable(entry, self) for entry in data.get("cables", [])]
         self._by_id = {cable.id: cable for cable in self.cables}
         self.origins = {cable.id: origin for cable in self.cables}
         self.conflicts: list[str] = []
+
+    def _register_vendor(self, entry: dict[str, Any]) -> None:
+        """Add a cables.json vendor to the shared vendor table (vendors.json); the same maker
+        known under another id there keeps that id."""
+        canonical = self.vendor_index.add(entry["id"], entry["name"], entry.get("aliases", ()))
+        self.vendor_index.add(canonical, entry["id"])
+        known = self.vendors.get(canonical)
+        aliases = tuple(entry.get("aliases", ()))
+        if known is not None:
+            aliases = known.aliases + tuple(name for name in aliases if name not in known.names())
+        self.vendors[canonical] = Vendor(canonical, known.name if known else entry["name"], aliases)
+
+    def vendor(self, text: str) -> Vendor:
+        """The vendor an id, name or alias stands for (vendors.json knows more makers than cables.json)."""
+        canonical = self.vendor_index.canonical(text) or text
+        if canonical not in self.vendors:
+            self.vendors[canonical] = Vendor(canonical, self.vendor_index.name(canonical), ())
+        return self.vendors[canonical]
 
     def add_pack(self, data: dict[str, Any], origin: str) -> None:
         """Add a knowledge pack's vendors and cables; anything that would change a known answer
@@ -196,7 +214,7 @@ class CableBase:
         known_names = {normalize(name): cable.id for cable in self.cables for name in cable.identifiers()}
         for entry in data.get("cables", []):
             cable = Cable(entry, self)
-            if entry["vendor"] not in self.vendors:
+            if self.vendor_index.canonical(entry["vendor"]) is None:
                 self.conflicts.append(f"{origin}: cable {cable.id} names unknown vendor '{entry['vendor']}'; left out")
                 continue
             if cable.id in self._by_id:
@@ -215,19 +233,13 @@ class CableBase:
             known_names.update({normalize(name): cable.id for name in cable.identifiers()})
 
     def _add_vendor(self, entry: dict[str, Any], origin: str) -> None:
-        names = [entry["name"], *entry.get("aliases", ())]
-        for name in names:
-            owner = self.vendor_named(name)
-            if owner is not None and owner.id != entry["id"]:
-                self.conflicts.append(f"{origin}: vendor name '{name}' already means {owner.name}; "
-                                      f"vendor {entry['id']} is left out")
-                return
-        known = self.vendors.get(entry["id"])
-        if known is None:
-            self.vendors[entry["id"]] = Vendor(entry["id"], entry["name"], tuple(entry.get("aliases", ())))
-        else:
-            extra = tuple(name for name in names if name not in known.names())
-            self.vendors[entry["id"]] = Vendor(known.id, known.name, known.aliases + extra)
+        owners = {self.vendor_index.canonical(name) for name in (entry["id"], entry["name"], *entry.get("aliases", ()))}
+        owners.discard(None)
+        if len(owners) > 1:
+            names = ", ".join(sorted(self.vendor_index.name(owner) for owner in owners))
+            self.conflicts.append(f"{origin}: vendor {entry['id']} mixes names of different makers ({names}); left out")
+            return
+        self._register_vendor(entry)
 
     def is_builtin(self, cable: Cable) -> bool:
         return self.origins.get(cable.id) == self.origin
@@ -262,45 +274,20 @@ class CableBase:
 
     def split_vendor(self, text: str) -> tuple[Vendor | None, str]:
         """Split model text into (vendor, rest) when it starts with a known vendor name or alias."""
-        words = text.split()
-        for count in range(min(len(words), 4), 0, -1):
-            head = normalize(" ".join(words[:count]))
-            for vendor in self.vendors.values():
-                if any(normalize(name) == head for name in vendor.names()):
-                    return vendor, " ".join(words[count:])
-        # A vendor glued to the model ("TrippLite", "Tripp-Lite" already handled; "APC-BK500" here).
-        joined = normalize(text)
-        for vendor in self.vendors.values():
-            for name in sorted(vendor.names(), key=len, reverse=True):
-                key = normalize(name)
-                if key and joined.startswith(key) and len(joined) > len(key) and len(key) >= 3:
-                    rest = text[len(text) - _tail_length(text, len(key)):]
-                    return vendor, rest.strip(" -_/")
-        return None, text.strip()
+        canonical, rest = self.vendor_index.split(text)
+        if canonical is None:
+            return None, text.strip()
+        return self.vendor(canonical), rest
 
     def vendor_named(self, text: str) -> Vendor | None:
-        wanted = normalize(text)
-        for vendor in self.vendors.values():
-            if wanted in (normalize(vendor.id), *(normalize(name) for name in vendor.names())):
-                return vendor
-        return None
+        canonical = self.vendor_index.canonical(text)
+        return self.vendor(canonical) if canonical else None
 
     def known_models(self) -> Iterable[tuple[Vendor, str]]:
         """Every model named by a cable, with its vendor."""
         for cable in self.cables:
             for model in cable.fits.get("models", []):
                 yield cable.vendor, model
-
-
-def _tail_length(text: str, normalized_head: int) -> int:
-    """Length of ``text`` left after skipping characters that make up ``normalized_head`` alphanumerics."""
-    seen = 0
-    for index, char in enumerate(text):
-        if seen == normalized_head:
-            return len(text) - index
-        if char.isalnum():
-            seen += 1
-    return 0
 
 
 def load_cables(path: Path | None = None) -> CableBase:
