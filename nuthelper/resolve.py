@@ -12,7 +12,10 @@ from typing import Any
 
 from nuthelper.errors import Ambiguous, InvalidInput, NotFound
 from nuthelper.knowledge.cables import Cable, CableBase, DriverRule, Vendor, load_cables
+from nuthelper.knowledge.drivers import prefer_installed
+from nuthelper.knowledge.hcl import HCL, DriverChoice, HclEntry, default_hcl
 from nuthelper.knowledge.names import normalize
+from nuthelper.knowledge.ports import connection_kind, entries_for_port
 
 USB_PORT = "auto"
 KIND_WORDS = {
@@ -39,11 +42,19 @@ class Choice:
     confidence: str
     confirmed: bool
     because: str
+    cable_title: str | None = None
+    source: str = ""
 
     @classmethod
     def from_rule(cls, rule: DriverRule, cable: Cable | None, port: str | None) -> Choice:
         return cls(rule.driver, dict(rule.options), list(rule.flags), rule.port or port, cable,
                    rule.confidence, rule.confirmed, rule.because)
+
+    def cable_label(self) -> str:
+        """The cable in words: a documented cable with its id, or a cable named by NUT's hardware list."""
+        if self.cable is not None:
+            return f"{self.cable.title} ({self.cable.id})"
+        return f"{self.cable_title} (named by NUT's hardware list)" if self.cable_title else ""
 
     def summary(self) -> str:
         words = [self.driver, *(f"{key}={value}" for key, value in self.options.items()), *self.flags]
@@ -55,7 +66,7 @@ class Choice:
             "options": dict(self.options),
             "flags": list(self.flags),
             "port": self.port,
-            "cable": cable_ref(self.cable),
+            "cable": cable_ref(self.cable, self.cable_title),
             "confidence": self.confidence,
             "confirmed": self.confirmed,
             "because": self.because,
@@ -101,7 +112,7 @@ class Recommendation:
             "port": self.choice.port,
             "options": dict(self.choice.options),
             "flags": list(self.choice.flags),
-            "cable": cable_ref(self.choice.cable),
+            "cable": cable_ref(self.choice.cable, self.choice.cable_title),
             "confidence": self.choice.confidence,
             "confirmed": self.choice.confirmed,
             "reasons": list(self.reasons),
@@ -110,8 +121,11 @@ class Recommendation:
         }
 
 
-def cable_ref(cable: Cable | None) -> dict[str, str] | None:
-    return {"id": cable.id, "title": cable.title} if cable is not None else None
+def cable_ref(cable: Cable | None, title: str | None = None) -> dict[str, str | None] | None:
+    """``{"id", "title"}`` of the cable an answer rests on (id null for a cable only the HCL names)."""
+    if cable is not None:
+        return {"id": cable.id, "title": cable.title}
+    return {"id": None, "title": title} if title else None
 
 
 def _check_line(value: str, flag: str) -> str:
@@ -122,8 +136,13 @@ def _check_line(value: str, flag: str) -> str:
 
 
 def resolve(model: str, cable: str | None = None, port: str | None = None, *,
-            knowledge: CableBase | None = None) -> Recommendation:
-    """Recommend a driver, options and port for ``model`` (and ``cable``/``port`` when known)."""
+            knowledge: CableBase | None = None, hcl: HCL | None = None,
+            driver_path: str | None = None) -> Recommendation:
+    """Recommend a driver, options and port for ``model`` (and ``cable``/``port`` when known).
+
+    The documented cables decide first; NUT's hardware list decides when no cable entry does.
+    Installed drivers are preferred, and deprecated ones replaced by their maintained successor.
+    """
     knowledge = knowledge or load_cables()
     query = _check_line(model, "--model")
     if not normalize(query):
@@ -135,12 +154,112 @@ def resolve(model: str, cable: str | None = None, port: str | None = None, *,
     vendor, rest = knowledge.split_vendor(query)
     reasons = [_model_reason(query, vendor, rest)]
     if cable is not None:
-        found = knowledge.find_cable(_check_line(cable, "--cable"))
-        reasons.append(f"--cable '{cable.strip()}' is the documented '{found.title}' ({found.id}), "
+        cable_text = _check_line(cable, "--cable")
+        try:
+            found = knowledge.find_cable(cable_text)
+        except NotFound as missing:
+            rows = _hcl_rows_for_cable(hcl or default_hcl(), cable_text, vendor)
+            if not rows:
+                raise missing
+            reasons.append(f"--cable '{cable_text}' is not in the cable knowledge base, but NUT's hardware "
+                           f"list names it in {len(rows)} row(s).")
+            return _from_hcl(query, vendor, rest, rows, port, reasons, driver_path, hcl or default_hcl(), cable_text)
+        reasons.append(f"--cable '{cable_text}' is the documented '{found.title}' ({found.id}), "
                        f"{KIND_WORDS[found.kind]}.")
-        return _from_cable(query, vendor, rest, found, port, reasons)
-    found = _cable_for_model(knowledge, query, vendor, rest, port)
-    return _from_cable(query, vendor, rest, found, port, reasons)
+    else:
+        try:
+            found = _cable_for_model(knowledge, query, vendor, rest, port)
+        except NotFound as missing:
+            hcl = hcl or default_hcl()
+            rows = hcl.models_for(vendor.id if vendor else None, rest or query)
+            if not rows:
+                raise NotFound(missing.message.split(" (")[0] + f" nor in NUT's hardware list "
+                               f"({_suggestions(query, missing.details.get('candidates', []))}); pass --cable "
+                               "if you know which cable joins it to the computer",
+                               details={"candidates": _closest_anywhere(query, missing)}) from None
+            reasons.append(f"No documented cable names '{rest or query}'; NUT's hardware list has "
+                           f"{len(rows)} row(s) for it.")
+            return _from_hcl(query, vendor, rest, rows, port, reasons, driver_path, hcl, None)
+    recommendation = _from_cable(query, vendor, rest, found, port, reasons)
+    _prefer_installed_driver(recommendation, driver_path)
+    return recommendation
+
+
+def _closest_anywhere(query: str, missing: NotFound) -> list[str]:
+    """Closest known models: from the cables, then from a search of NUT's hardware list."""
+    from nuthelper.knowledge.search import search
+
+    found = list(missing.details.get("candidates", []))
+    for match in search(query, limit=5):
+        if match.kind == "hcl":
+            found.append(f"{match.entry.manufacturer} {match.matched_name}")
+    return list(dict.fromkeys(found))[:6]
+
+
+def _suggestions(query: str, cable_candidates: list[str]) -> str:
+    names = _closest_anywhere(query, NotFound("", details={"candidates": cable_candidates}))
+    return f"closest known: {', '.join(names)}" if names else "see 'nut-helper lookup'"
+
+
+def _hcl_rows_for_cable(hcl: HCL, part: str, vendor: Vendor | None) -> list[HclEntry]:
+    rows = hcl.entries_for_cable(part)
+    if vendor is not None:
+        rows = [row for row in rows if row.vendor_id == vendor.id] or rows
+    return rows
+
+
+def _from_hcl(query: str, vendor: Vendor | None, rest: str, rows: list[HclEntry], port: str | None,
+              reasons: list[str], driver_path: str | None, hcl: HCL, cable_title: str | None) -> Recommendation:
+    """A recommendation from NUT's hardware list rows: the port decides between serial and USB rows."""
+    fitting = entries_for_port(rows, port)
+    if not fitting:
+        kinds = " and ".join(sorted({connection_kind(row) for row in rows}))
+        raise InvalidInput(f"NUT's hardware list has only {kinds} entries for '{query}', which do not fit "
+                           f"--port {port}: pass {'--port auto' if 'usb' in kinds else 'a serial device as --port'}")
+    candidates: dict[tuple, tuple[Choice, list[str], str]] = {}
+    for row in sorted(fitting, key=lambda row: -row.support_level):
+        chosen, notes = prefer_installed(row.drivers, driver_path)
+        kind = connection_kind(row)
+        extra = f" ({row.extra})" if row.extra else ""
+        choice = Choice(chosen.driver, dict(chosen.options), list(chosen.flags),
+                        chosen.port or port or ("auto" if kind == "usb" else None), None, "hcl", True,
+                        f"NUT's hardware list: {row.manufacturer} {row.model}{extra} -> {row.driver_text}, "
+                        f"support level {row.support_level} of 5", cable_title,
+                        f"NUT hardware list {hcl.source}, line {row.line}")
+        if chosen.optional_options:
+            notes = notes + ["the list says some units may also need: " + " ".join(
+                f"{key}={value}" for key, value in chosen.optional_options.items())]
+        candidates.setdefault((choice.driver, tuple(choice.options.items()), tuple(choice.flags), choice.port),
+                              (choice, notes, kind))
+    ranked = list(candidates.values())
+    kinds = {kind for _, _, kind in ranked}
+    if port is None and len(ranked) > 1 and {"serial", "usb"} <= kinds:
+        listed = "; ".join(f"{choice.summary()} ({kind})" for choice, _, kind in ranked)
+        raise Ambiguous(f"NUT's hardware list has serial and USB variants of '{query}': {listed}; pass --port auto "
+                        "for the USB one, or the serial device (e.g. --port /dev/ttyS0)",
+                        details={"candidates": [choice.to_dict() for choice, _, _ in ranked], "decided_by": ["--port"]})
+    choice, notes, kind = ranked[0]
+    reasons.append(f"{choice.summary()}: {choice.because}.")
+    reasons.extend(f"{note[0].upper()}{note[1:]}." for note in notes)
+    if len(ranked) > 1:
+        reasons.append("Other rows: " + "; ".join(other.summary() for other, _, _ in ranked[1:]) + ".")
+    if choice.port is None:
+        raise InvalidInput(f"'{query}' connects over a serial line: pass --port with the device it is plugged into, "
+                           "e.g. --port /dev/ttyS0 or a /dev/serial/by-id/... path")
+    reasons.append(f"Port {choice.port}" + (", as given." if port else ": the driver finds the USB device itself."))
+    return Recommendation(query, vendor, rest, choice, reasons, [other for other, _, _ in ranked[1:]], [])
+
+
+def _prefer_installed_driver(recommendation: Recommendation, driver_path: str | None) -> None:
+    """Swap a deprecated driver for its installed successor, or warn that the driver is missing."""
+    choice = recommendation.choice
+    chosen, notes = prefer_installed([DriverChoice(choice.driver, dict(choice.options), tuple(choice.flags))],
+                                     driver_path)
+    if chosen.driver != choice.driver:
+        choice.driver = chosen.driver
+        recommendation.reasons.extend(f"{note[0].upper()}{note[1:]}." for note in notes)
+    elif notes:
+        recommendation.warnings.extend(f"{note[0].upper()}{note[1:]}." for note in notes)
 
 
 def _model_reason(query: str, vendor: Vendor | None, rest: str) -> str:
@@ -249,13 +368,12 @@ def _refuse_console_cable(cable: Cable) -> None:
 
 
 def _rules_for(cable: Cable, model: str) -> list[DriverRule]:
-    """The cable's driver rules for this model, most specific first."""
+    """The cable's driver rules for this model: those naming it first, then the general ones,
+    each group in the order of preference cables.json gives."""
     specific = [rule for rule in cable.drivers if rule.models and rule.applies_to(model)]
-    if specific:
-        return specific
     general = [rule for rule in cable.drivers if not rule.models]
-    if general:
-        return general
+    if specific or general:
+        return specific + general
     if not cable.drivers:
         raise NotFound(f"no driver is documented for the {cable.title}")
     families = "; ".join(f"{', '.join(rule.models)} → {rule.summary()}" for rule in cable.drivers)

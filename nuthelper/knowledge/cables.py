@@ -66,11 +66,21 @@ def _pattern_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("^" + ".*".join(parts) + "$")
 
 
+MIN_SUFFIX_MATCH = 5
+
+
 def model_matches(pattern: str, model: str) -> bool:
-    """Match a model name against an exact name or a ``*`` pattern, on normalised text."""
+    """Match a model name against an exact name or a ``*`` pattern, on normalised text.
+
+    A name typed with a series word before it ("OmniGuard F6C230-RKM-2U") still matches
+    the documented "F6C230-RKM-2U", as long as that name is distinctive (5 characters or more).
+    """
+    typed = normalize(model)
     if "*" in pattern:
-        return bool(_pattern_regex(pattern).match(normalize(model)))
-    return normalize(pattern) == normalize(model)
+        regex = _pattern_regex(pattern)
+        return bool(regex.match(typed)) or any(regex.match(typed[start:]) for start in range(1, len(typed)))
+    name = normalize(pattern)
+    return name == typed or (len(name) >= MIN_SUFFIX_MATCH and typed.endswith(name))
 
 
 @dataclass(frozen=True)
@@ -255,18 +265,14 @@ class CableBase:
         wanted = normalize(text)
         if not wanted:
             raise InvalidInput("--cable is empty: give a cable id or part number (see 'nut-helper cables list')")
-        exact = [cable for cable in self.cables
-                 if any(normalize(name) == wanted for name in cable.identifiers())]
-        if len(exact) == 1:
-            return exact[0]
-        partial = exact or [cable for cable in self.cables
-                            if any(wanted in normalize(name) for name in cable.identifiers())]
-        if len(partial) == 1:
-            return partial[0]
-        if len(partial) > 1:
-            names = ", ".join(f"{cable.id} ({cable.title})" for cable in partial)
-            raise NotFound(f"cable '{text}' matches several cables: {names}; pass one of these ids to --cable",
-                           details={"candidates": [cable.id for cable in partial]})
+        for level in (_same_name, _same_without_cable_word, _name_starts_with, _name_contains):
+            found = [cable for cable in self.cables if any(level(normalize(name), wanted) for name in cable.identifiers())]
+            if len(found) == 1:
+                return found[0]
+            if found:
+                names = ", ".join(f"{cable.id} ({cable.title})" for cable in found)
+                raise NotFound(f"cable '{text}' matches several cables: {names}; pass one of these ids to --cable",
+                               details={"candidates": [cable.id for cable in found]})
         names = {normalize(name): cable.id for cable in self.cables for name in cable.identifiers()}
         close = sorted({names[name] for name in difflib.get_close_matches(wanted, names, n=5, cutoff=0.5)})
         hint = f"closest: {', '.join(close)}" if close else "see 'nut-helper cables list'"
@@ -288,6 +294,29 @@ class CableBase:
         for cable in self.cables:
             for model in cable.fits.get("models", []):
                 yield cable.vendor, model
+
+
+def _without_cable_word(name: str) -> str:
+    for word in ("cables", "cable"):
+        if name.endswith(word) and len(name) > len(word):
+            return name[: -len(word)]
+    return name
+
+
+def _same_name(name: str, wanted: str) -> bool:
+    return name == wanted
+
+
+def _same_without_cable_word(name: str, wanted: str) -> bool:
+    return _without_cable_word(name) == _without_cable_word(wanted)
+
+
+def _name_starts_with(name: str, wanted: str) -> bool:
+    return name.startswith(_without_cable_word(wanted))
+
+
+def _name_contains(name: str, wanted: str) -> bool:
+    return _without_cable_word(wanted) in name
 
 
 def load_cables(path: Path | None = None) -> CableBase:
