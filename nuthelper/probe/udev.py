@@ -131,6 +131,13 @@ def _usb_info(usb_device: Any) -> UsbInfo:
     )
 
 
+def _driver(device: Any) -> str | None:
+    """The kernel driver bound to a device (its driver link, or DRIVER from the uevent)."""
+    if device is None:
+        return None
+    return device.driver or device.properties.get("DRIVER")
+
+
 def _is_placeholder_uart(device: Any) -> bool:
     """ttyS nodes the kernel creates for every possible 8250 slot have a platform parent only."""
     if not device.sys_name.startswith("ttyS"):
@@ -238,11 +245,8 @@ def list_serial_ports(context: Any = None, with_locks: bool = True) -> list[Seri
             continue
         node = device.device_node or f"/dev/{device.sys_name}"
         usb_device = device.find_parent("usb", "usb_device")
-        parent = device.parent
-        driver = parent.driver if parent is not None else None
-        if usb_device is not None:
-            interface = device.find_parent("usb", "usb_interface")
-            driver = (interface.driver if interface is not None else None) or driver
+        driver = _driver(device.find_parent("usb", "usb_interface") or device.parent)
+        driver = driver or device.properties.get("ID_USB_DRIVER")
         by_id, by_path, names_from = _stable_names(device, usb_device)
         ports.append(SerialPort(
             device=node,

@@ -4,7 +4,8 @@
 Usage: ups_sim.py MODE TTY [RECEIVED_LOG]
 MODE: q1 | apc | shut | xcp | silent | vanish
 RECEIVED_LOG (optional) gets every byte received, hex-encoded, one read per line.
-'vanish' exits as soon as the first byte arrives (with socat this takes the port away).
+'vanish' kills the process whose pid is in $SIM_VANISH_PID (the socat of this pair) and exits as soon
+as the first byte arrives: the port disappears mid-probe, as when a USB adapter is unplugged.
 """
 
 import os
@@ -99,6 +100,7 @@ def main() -> None:
         if log:
             log.write(data.hex() + "\n")
         if mode == "vanish":
+            os.kill(int(os.environ["SIM_VANISH_PID"]), 9)
             os._exit(0)
         reply = simulator.feed(data)
         if reply:
