@@ -264,8 +264,11 @@ def list_serial_ports(context: Any = None, with_locks: bool = True) -> list[Seri
 
 def _hid_power_device(usb_device: Any) -> bool:
     """True when one of the device's HID interfaces declares the Power Device or Battery usage page."""
-    for hid in usb_device.children:
+    for hid in usb_device.children:  # every descendant: keep the HID nodes of this very device
         if hid.subsystem != "hid":
+            continue
+        owner = hid.find_parent("usb", "usb_device")
+        if owner is None or owner.sys_path != usb_device.sys_path:
             continue
         try:
             descriptor = hid.attributes.get("report_descriptor") or b""
