@@ -17,7 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--protocols", metavar="LIST",
                         help="comma-separated protocols to try, in order (default: megatec,apcsmart,shut,xcp)")
     parser.add_argument("--timeout", type=float, metavar="S",
-                        help="seconds of waiting a silent port may cost (default: 1.4)")
+                        help="seconds of waiting a silent port may cost (default: 1.3)")
     parser.add_argument("--upstype", type=int, metavar="N",
                         help="genericups type you believe is attached: its cable power may be raised to read "
                              "the status lines")

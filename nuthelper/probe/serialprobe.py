@@ -17,7 +17,7 @@ from nuthelper.probe.link import Detection, Link
 from nuthelper.probe.locks import PortLockFile, lock_state
 from nuthelper.probe.protocols import DEFAULT_PROTOCOLS, PROTOCOLS
 
-DEFAULT_TIMEOUT = 1.4  # seconds of protocol waiting a silent port costs
+DEFAULT_TIMEOUT = 1.3  # seconds of protocol waiting a silent port costs
 CABLE_POWER_SETTLE = 0.05
 MODEM_INPUTS = {"CTS": "cts", "DCD": "cd", "DSR": "dsr", "RNG": "ri"}
 
