@@ -1,0 +1,88 @@
+"""nut-helper probe: find serial UPSes by asking them harmless questions, opt-in and in parallel."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from nuthelper.cli.output import note, print_json
+from nuthelper.errors import EXIT_NOT_FOUND, InvalidInput
+
+HELP = "Probe serial ports for smart UPSes (Q1, APC smart, SHUT, XCP) and read contact-closure lines."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("ports", nargs="*", metavar="PORT",
+                        help="ports to probe (default: every free serial port, after confirmation)")
+    parser.add_argument("--protocols", metavar="LIST",
+                        help="comma-separated protocols to try, in order (default: megatec,apcsmart,shut,xcp)")
+    parser.add_argument("--timeout", type=float, metavar="S",
+                        help="seconds of waiting a silent port may cost (default: 1.3)")
+    parser.add_argument("--upstype", type=int, metavar="N",
+                        help="genericups type you believe is attached: its cable power may be raised to read "
+                             "the status lines")
+    parser.add_argument("--yes", action="store_true", help="probe without asking (required when not interactive)")
+    parser.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+
+
+def _confirm(ports: list[str]) -> bool:
+    note("Ports that would be probed: " + ", ".join(ports))
+    if not sys.stdin.isatty():
+        raise InvalidInput("no PORT named and not interactive: name the ports to probe or pass --yes "
+                           f"(would probe {', '.join(ports)})")
+    answer = input(f"Probe these {len(ports)} port(s)? Only read-only queries are sent. [y/N] ")
+    return answer.strip().lower() in ("y", "yes")
+
+
+def _settings(args: argparse.Namespace):
+    from nuthelper.probe.serialprobe import DEFAULT_TIMEOUT, ProbeSettings
+
+    protocols = [p.strip() for p in args.protocols.split(",") if p.strip()] if args.protocols else None
+    if protocols is not None and not protocols:
+        raise InvalidInput("--protocols is empty: give a comma-separated list such as megatec,apcsmart")
+    extra = {"protocols": protocols} if protocols else {}
+    return ProbeSettings(timeout=args.timeout if args.timeout is not None else DEFAULT_TIMEOUT,
+                         named_type=args.upstype, **extra)
+
+
+def _human(results) -> None:
+    for result in results:
+        if result.found:
+            ident = ", ".join(f"{k}={v}" for k, v in result.identification.items())
+            print(f"{result.port}: {result.driver} ({result.protocol}, {result.baud} baud) {ident}".rstrip())
+            print("    ups.conf: " + "  ".join(f"{k} = {v}" for k, v in
+                                               {"driver": result.driver, **result.options}.items()))
+        else:
+            print(f"{result.port}: {result.error or 'no smart UPS answered'}")
+        if result.contact_types:
+            print(f"    contact-closure upstypes consistent with the lines read: "
+                  f"{', '.join(map(str, result.contact_types))} (evidence, not proof)")
+        print(f"    took {result.seconds:.2f} s")
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    from nuthelper.probe.serialprobe import probe_ports
+
+    ports = list(args.ports)
+    if not ports:
+        from nuthelper.probe.udev import list_serial_ports
+        listed = list_serial_ports()
+        for port in listed:
+            if port.lock.held:
+                note(f"{port.device}: skipped, {port.lock.describe()}")
+        ports = [p.device for p in listed if not p.lock.held]
+        if not ports:
+            note("no free serial port to probe")
+            if args.json:
+                print_json({"results": []})
+            return EXIT_NOT_FOUND
+        if not args.yes and not _confirm(ports):
+            note("nothing probed")
+            return 1
+    results = probe_ports(ports, settings, progress=note)
+    if args.json:
+        print_json({"results": [r.to_dict() for r in results]})
+    else:
+        _human(results)
+    return 0 if any(r.found for r in results) else EXIT_NOT_FOUND

@@ -1,0 +1,76 @@
+"""A serial line opened the safe way, with bounded reads for the protocol probes."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Detection:
+    """What a protocol probe recognised on a port."""
+
+    protocol: str
+    driver: str
+    baud: int
+    options: dict[str, str] = field(default_factory=dict)
+    identification: dict[str, str] = field(default_factory=dict)
+    readings: dict[str, str] = field(default_factory=dict)
+
+
+class Link:
+    """An open pyserial port plus the output-line policy the probes must respect."""
+
+    def __init__(self, serial_port: Any, allowed_lines: frozenset[str]) -> None:
+        self.port = serial_port
+        self.allowed_lines = allowed_lines
+        self.lines_raised: list[str] = []
+        self.lines_withheld: list[str] = []
+
+    def set_baud(self, baud: int) -> None:
+        if self.port.baudrate != baud:
+            self.port.baudrate = baud
+
+    def set_lines(self, wanted: dict[str, bool]) -> None:
+        """Apply the line states a protocol wants, raising only lines the safety rule allows."""
+        for line, level in wanted.items():
+            if level and line not in self.allowed_lines:
+                if line not in self.lines_withheld:
+                    self.lines_withheld.append(line)
+                level = False
+            if level and line not in self.lines_raised:
+                self.lines_raised.append(line)
+            try:
+                setattr(self.port, line.lower(), level)
+            except OSError:
+                pass  # pseudo-terminals and some adapters have no modem-control lines
+
+    def lower_lines(self) -> None:
+        self.set_lines({"DTR": False, "RTS": False})
+
+    def exchange(self, request: bytes, *, wait: float, terminator: bytes | None = None,
+                 max_bytes: int = 256, gap: float = 0.15) -> bytes:
+        """Send ``request`` and collect the reply.
+
+        Waits at most ``wait`` seconds for the first byte, then reads until ``terminator``,
+        ``max_bytes``, or a pause of ``gap`` seconds between bytes.
+        """
+        self.port.reset_input_buffer()
+        if request:
+            self.port.write(request)
+            self.port.flush()
+        reply = b""
+        deadline = time.monotonic() + wait
+        while len(reply) < max_bytes:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            self.port.timeout = min(remaining, 0.05)
+            chunk = self.port.read(max_bytes - len(reply))
+            if chunk:
+                reply += chunk
+                if terminator is not None and terminator in reply:
+                    break
+                deadline = time.monotonic() + gap
+        return reply

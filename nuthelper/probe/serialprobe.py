@@ -1,0 +1,263 @@
+"""The probing engine: every port in its own thread, opened safely, each protocol on a time budget."""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Iterable, Sequence
+
+from nuthelper.errors import InvalidInput
+from nuthelper.probe.contact import (ContactType, allowed_output_lines, consistent_types,
+                                     load_contact_types)
+from nuthelper.probe.link import Detection, Link
+from nuthelper.probe.locks import PortLockFile, lock_state
+from nuthelper.probe.protocols import DEFAULT_PROTOCOLS, PROTOCOLS
+
+DEFAULT_TIMEOUT = 1.3  # seconds of protocol waiting a silent port costs
+CABLE_POWER_SETTLE = 0.05
+MODEM_INPUTS = {"CTS": "cts", "DCD": "cd", "DSR": "dsr", "RNG": "ri"}
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class ProbeResult:
+    """Everything learnt about one port."""
+
+    port: str
+    device: str | None = None
+    by_id: str | None = None
+    by_path: str | None = None
+    driver: str | None = None
+    protocol: str | None = None
+    options: dict[str, str] = field(default_factory=dict)
+    baud: int | None = None
+    identification: dict[str, str] = field(default_factory=dict)
+    readings: dict[str, str] = field(default_factory=dict)
+    modem_lines: dict[str, bool] | None = None
+    contact_types: list[int] = field(default_factory=list)
+    named_type_status: dict[str, bool] | None = None
+    lines_raised: list[str] = field(default_factory=list)
+    lines_withheld: list[str] = field(default_factory=list)
+    protocols_tried: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    skipped: bool = False
+    error: str | None = None
+
+    @property
+    def found(self) -> bool:
+        return self.driver is not None
+
+    @property
+    def stable_port(self) -> str:
+        """The name to write into ups.conf: /dev/serial/by-id when it exists, else the port given."""
+        for name in (self.by_id, self.by_path):
+            if name and os.path.exists(name):
+                return name
+        return self.port
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["found"] = self.found
+        data["stable_port"] = self.stable_port
+        return data
+
+
+@dataclass
+class ProbeSettings:
+    """What to probe with: protocol names in order, time budget, genericups knowledge."""
+
+    protocols: Sequence[str] = DEFAULT_PROTOCOLS
+    timeout: float = DEFAULT_TIMEOUT
+    contact_types: list[ContactType] | None = None  # None: load the shipped table
+    named_type: int | None = None
+
+    def __post_init__(self) -> None:
+        unknown = [name for name in self.protocols if name not in PROTOCOLS]
+        if unknown:
+            raise InvalidInput(f"unknown protocol {', '.join(unknown)}: choose from {', '.join(PROTOCOLS)}")
+        if not self.timeout > 0:
+            raise InvalidInput(f"--timeout must be a positive number of seconds, not {self.timeout}")
+        if self.contact_types is None:
+            self.contact_types = load_contact_types()
+        if self.named_type is not None and self.named() is None:
+            known = ", ".join(str(t.number) for t in self.contact_types) or "none (no genericups table)"
+            raise InvalidInput(f"unknown genericups upstype {self.named_type}: known types are {known}")
+
+    def named(self) -> ContactType | None:
+        return next((t for t in self.contact_types or [] if t.number == self.named_type), None)
+
+
+def _read_modem_lines(port: Any) -> dict[str, bool] | None:
+    try:
+        return {line: bool(getattr(port, attribute)) for line, attribute in MODEM_INPUTS.items()}
+    except OSError:
+        return None  # no modem-control lines (pseudo-terminal, some adapters)
+
+
+def _check_node(path: str) -> str | None:
+    """A one-line reason the path cannot be a serial port, or None."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return "no such port"
+    except PermissionError as error:
+        return f"permission denied: {error.strerror}"
+    if not stat.S_ISCHR(st.st_mode):
+        kind = "a regular file" if stat.S_ISREG(st.st_mode) else "not a character device"
+        return f"not a serial port ({kind})"
+    return None
+
+
+def _open(path: str) -> Any:
+    import serial
+    port = serial.Serial()
+    port.port = path
+    port.baudrate = 2400
+    port.timeout = 0.05
+    port.write_timeout = 1.0
+    port.exclusive = True
+    port.dtr = False  # stored before open: pyserial clears both lines right after opening
+    port.rts = False
+    port.open()
+    return port
+
+
+def _contact_stage(port: Any, result: ProbeResult, settings: ProbeSettings) -> frozenset[str]:
+    """Read the modem lines, list consistent upstypes, and decide which outputs may be raised."""
+    types = settings.contact_types or []
+    named = settings.named()
+    reading = _read_modem_lines(port)
+    result.modem_lines = reading
+    candidates = consistent_types(types, reading)
+    allowed = allowed_output_lines(candidates, named, table_known=bool(types))
+    if named is not None and reading is not None:
+        link = Link(port, allowed)
+        link.set_lines({line: True for line in named.cable_power_lines()})
+        time.sleep(CABLE_POWER_SETTLE)
+        reading = _read_modem_lines(port) or reading
+        on_line, low_battery = named.status(reading)
+        result.modem_lines = reading
+        result.named_type_status = {"on_line": on_line, "low_battery": low_battery}
+        result.lines_raised += link.lines_raised
+        link.lower_lines()
+    if reading is not None:
+        result.contact_types = [t.number for t in consistent_types(types, reading)]
+    return allowed
+
+
+def _budgets(settings: ProbeSettings) -> dict[str, float]:
+    total = sum(PROTOCOLS[name].weight for name in settings.protocols)
+    return {name: settings.timeout * PROTOCOLS[name].weight / total for name in settings.protocols}
+
+
+def _apply(result: ProbeResult, detection: Detection) -> None:
+    result.driver = detection.driver
+    result.protocol = detection.protocol
+    result.baud = detection.baud
+    result.identification = detection.identification
+    result.readings = detection.readings
+    result.options = {"port": result.stable_port, **detection.options}
+
+
+def probe_port(path: str, settings: ProbeSettings, progress: Progress | None = None) -> ProbeResult:
+    """Probe one port; never raises for port trouble, the result carries the error instead."""
+    started = time.monotonic()
+    result = ProbeResult(port=path, device=os.path.realpath(path))
+    say = progress or (lambda message: None)
+    try:
+        _probe_into(result, settings, say)
+    except Exception as error:  # the port vanished or misbehaved mid-probe
+        result.error = f"port failed during the probe: {error}"
+    result.seconds = round(time.monotonic() - started, 3)
+    if result.found:
+        say(f"{path}: {result.protocol} -> {result.driver} at {result.baud} baud")
+    elif result.error:
+        say(f"{path}: {result.error}")
+    else:
+        say(f"{path}: no answer to {', '.join(result.protocols_tried)}")
+    return result
+
+
+def _probe_into(result: ProbeResult, settings: ProbeSettings, say: Progress) -> None:
+    problem = _check_node(result.port)
+    if problem:
+        result.error = problem
+        return
+    holders = lock_state(result.port)
+    if holders.held:
+        result.skipped = True
+        result.error = f"skipped, not opened: {holders.describe()}"
+        return
+    try:
+        port = _open(result.port)
+    except Exception as error:
+        errno = getattr(error, "errno", None)
+        if isinstance(error, PermissionError) or errno == 13:
+            result.error = "permission denied opening the port (run as root or as a member of its group)"
+        elif errno == 11 or "lock" in str(error).lower():
+            result.skipped = True
+            result.error = "skipped: another process holds an exclusive lock on the port"
+        else:
+            result.error = f"cannot open: {error}"
+        return
+    try:
+        with PortLockFile(result.port):
+            allowed = _contact_stage(port, result, settings)
+            link = Link(port, allowed)
+            budgets = _budgets(settings)
+            for name in settings.protocols:
+                say(f"{result.port}: trying {name}")
+                result.protocols_tried.append(name)
+                detection = PROTOCOLS[name].probe(link, budgets[name])
+                if detection is not None:
+                    _apply(result, detection)
+                    break
+            result.lines_raised = list(dict.fromkeys(result.lines_raised + link.lines_raised))
+            result.lines_withheld = link.lines_withheld
+            link.lower_lines()
+    finally:
+        try:
+            port.close()
+        except Exception:
+            pass
+
+
+def _attach_stable_names(results: Iterable[ProbeResult]) -> None:
+    """Fill by-id/by-path from udev where the port is known there (quietly skipped otherwise)."""
+    try:
+        from nuthelper.probe.udev import list_serial_ports
+        known = {os.path.realpath(p.device): p for p in list_serial_ports(with_locks=False)}
+    except Exception:
+        return
+    for result in results:
+        port = known.get(os.path.realpath(result.port))
+        if port is not None:
+            result.by_id, result.by_path = port.by_id, port.by_path
+
+
+def probe_ports(paths: Sequence[str], settings: ProbeSettings | None = None,
+                progress: Progress | None = None) -> list[ProbeResult]:
+    """Probe all ``paths`` at once (one thread each) and return results in the same order."""
+    settings = settings or ProbeSettings()
+    paths = list(dict.fromkeys(paths))
+    if not paths:
+        return []
+    lock = threading.Lock()
+
+    def report(message: str) -> None:
+        if progress is not None:
+            with lock:
+                progress(message)
+
+    with ThreadPoolExecutor(max_workers=len(paths)) as pool:
+        results = list(pool.map(lambda path: probe_port(path, settings, report), paths))
+    _attach_stable_names(results)
+    for result in results:
+        if result.found:
+            result.options["port"] = result.stable_port
+    return results

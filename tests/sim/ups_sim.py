@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""UPS simulators for the probe tests, playing the UPS side of a socat pty pair.
+
+Usage: ups_sim.py MODE TTY [RECEIVED_LOG]
+MODE: q1 | apc | shut | xcp | silent | vanish
+RECEIVED_LOG (optional) gets every byte received, hex-encoded, one read per line.
+'vanish' kills the process whose pid is in $SIM_VANISH_PID (the socat of this pair) and exits as soon
+as the first byte arrives: the port disappears mid-probe, as when a USB adapter is unplugged.
+"""
+
+import os
+import sys
+import tty
+
+Q1_STATUS = b"(215.0 195.0 230.0 014 49.0 27.0 48.0 00001000\r"
+Q1_INFO = b"#SIMVENDOR       SIMMODEL   V1.0      \r"
+APC_VALUES = {b"Y": b"SM", b"\x01": b"Smart-UPS 1500", b"b": b"601.3.I", b"n": b"AS1234567890",
+              b"L": b"230.4", b"O": b"230.4", b"F": b"50.00", b"f": b"100.0", b"B": b"27.36",
+              b"P": b"025.0", b"Q": b"08", b"V": b"601.3.I", b"C": b"029.2", b"j": b"0042:",
+              b"m": b"01/01/20", b"a": b"3.!$%+#?.\x01bnVLOFfBPQCjm"}
+XCP_START, XCP_ID_BLOCK = 0xAB, 0x31
+
+
+def xcp_reply(block: int, data: bytes) -> bytes:
+    body = bytes((XCP_START, block, len(data), 0x01)) + data
+    return body + bytes(((-sum(body)) & 0xFF,))
+
+
+class Simulator:
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+        self.buffer = b""
+
+    def feed(self, data: bytes) -> bytes:
+        handler = getattr(self, "_" + self.mode, None)
+        return handler(data) if handler else b""
+
+    def _q1(self, data: bytes) -> bytes:
+        self.buffer += data
+        out = b""
+        while b"\r" in self.buffer:
+            line, self.buffer = self.buffer.split(b"\r", 1)
+            command = line.strip()
+            if command.endswith(b"Q1"):
+                out += Q1_STATUS
+            elif command.endswith(b"I"):
+                out += Q1_INFO
+            elif command.endswith(b"F"):
+                out += b"#230.0 004 24.00 50.0\r"
+            elif command:
+                out += command + b"\r"  # Megatec units echo what they do not know
+        return out
+
+    def _apc(self, data: bytes) -> bytes:
+        out = b""
+        for byte in data:
+            key = bytes((byte,))
+            if key in (b"\r", b"\n"):
+                continue
+            out += APC_VALUES.get(key, b"NA") + b"\r\n"
+        return out
+
+    def _shut(self, data: bytes) -> bytes:
+        return b"\x16" * data.count(b"\x16")
+
+    def _xcp(self, data: bytes) -> bytes:
+        self.buffer += data
+        out = b""
+        while len(self.buffer) >= 4:
+            start = self.buffer.find(bytes((XCP_START,)))
+            if start < 0:
+                self.buffer = b""
+                break
+            self.buffer = self.buffer[start:]
+            if len(self.buffer) < 4:
+                break
+            length = self.buffer[1]
+            request = self.buffer[: length + 3]
+            if len(request) < length + 3:
+                break
+            self.buffer = self.buffer[length + 3:]
+            if sum(request) & 0xFF == 0 and request[2] == XCP_ID_BLOCK:
+                out += xcp_reply(XCP_ID_BLOCK, b"\x01\x10" + b"SIM XCP 1000".ljust(16))
+        return out
+
+
+def main() -> None:
+    mode, path = sys.argv[1], sys.argv[2]
+    log = open(sys.argv[3], "a", buffering=1) if len(sys.argv) > 3 else None
+    fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
+    tty.setraw(fd)
+    simulator = Simulator(mode)
+    while True:
+        try:
+            data = os.read(fd, 512)
+        except OSError:
+            break
+        if not data:
+            break
+        if log:
+            log.write(data.hex() + "\n")
+        if mode == "vanish":
+            os.kill(int(os.environ["SIM_VANISH_PID"]), 9)
+            os._exit(0)
+        reply = simulator.feed(data)
+        if reply:
+            os.write(fd, reply)
+
+
+if __name__ == "__main__":
+    main()

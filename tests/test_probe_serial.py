@@ -1,0 +1,182 @@
+"""`nut-helper probe` against simulated UPSes on real socat pseudo-terminals."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from probe_support.ptys import SimBench
+
+CLI = [sys.executable, "-m", "nuthelper"]
+SILENT_PORT_LIMIT = 1.5
+
+
+@pytest.fixture
+def bench():
+    sims = SimBench()
+    yield sims
+    sims.close()
+
+
+def probe_json(*args: str, env: dict | None = None, **kwargs) -> tuple[int, dict, str]:
+    done = subprocess.run([*CLI, "probe", "--json", *args], capture_output=True, text=True, timeout=60,
+                          env=env, **kwargs)
+    return done.returncode, json.loads(done.stdout), done.stderr
+
+
+def by_port(document: dict) -> dict[str, dict]:
+    return {result["port"]: result for result in document["results"]}
+
+
+def test_each_protocol_is_recognised_and_a_silent_port_is_given_up_quickly(bench):
+    ports = {mode: bench.add(f"tty{mode}", mode) for mode in ("q1", "apc", "shut", "xcp", "silent")}
+    code, document, stderr = probe_json(*(p.path for p in ports.values()))
+    assert code == 0
+    results = by_port(document)
+    q1, apc, shut, xcp, silent = (results[ports[m].path] for m in ("q1", "apc", "shut", "xcp", "silent"))
+    assert (q1["driver"], q1["baud"], q1["identification"]["model"]) == ("nutdrv_qx", 2400, "SIMMODEL")
+    assert q1["readings"]["input.voltage"] == "215.0"
+    assert (apc["driver"], apc["identification"]["model"], apc["identification"]["firmware"]) == \
+        ("apcsmart", "Smart-UPS 1500", "601.3.I")
+    assert shut["driver"] == "mge-shut"
+    assert (xcp["driver"], xcp["options"]["baud_rate"]) == ("bcmxcp", "19200")
+    assert silent["driver"] is None and silent["error"] is None
+    assert silent["protocols_tried"] == ["megatec", "apcsmart", "shut", "xcp"]
+    assert silent["seconds"] <= SILENT_PORT_LIMIT
+    for result in results.values():
+        if result["driver"]:
+            assert result["options"]["port"] == result["port"]
+    # progress goes to stderr, stdout is one clean JSON document
+    assert f"{ports['q1'].path}: trying megatec" in stderr
+
+
+def test_probe_sends_only_the_documented_queries(bench):
+    apc = bench.add("ttyapc", "apc")
+    q1 = bench.add("ttyq1", "q1")
+    probe_json(apc.path, q1.path)
+    from nuthelper.probe.protocols import PROTOCOLS
+    allowed = b"".join(b"".join(p.requests) for p in PROTOCOLS.values())
+    for port in (apc, q1):
+        assert port.received(), "the simulator saw no query"
+        assert set(port.received()) <= set(allowed)
+
+
+# APC smart letters that start tests, calibration, power cycling or shutdowns (apcsmart(8) and its
+# command table), and the Belkin smart prefix that belkin(8) warns about.
+ACTION_BYTES = set(b"ZAUW@SKD^R-E\x0e~")
+
+
+def test_no_protocol_ever_sends_an_action_command():
+    from nuthelper.probe.protocols import PROTOCOLS
+    for protocol in PROTOCOLS.values():
+        for request in protocol.requests:
+            if protocol.name in ("megatec", "apcsmart"):  # text protocols: every byte counts
+                assert not set(request) & ACTION_BYTES, (protocol.name, request)
+
+
+def test_bad_ports_give_one_clean_error_each_and_good_ports_still_answer(bench, tmp_path):
+    good = bench.add("ttygood", "q1")
+    vanishing = bench.add("ttyvanish", "vanish")
+    regular = tmp_path / "ttyfile"
+    regular.write_text("not a port")
+    missing = tmp_path / "ttymissing"
+    code, document, _ = probe_json(good.path, vanishing.path, str(regular), str(missing))
+    assert code == 0
+    results = by_port(document)
+    assert results[good.path]["driver"] == "nutdrv_qx"
+    assert results[vanishing.path]["driver"] is None
+    assert results[vanishing.path]["error"].startswith("port failed during the probe")
+    assert results[str(regular)]["error"] == "not a serial port (a regular file)"
+    assert results[str(missing)]["error"] == "no such port"
+    for result in results.values():
+        assert "\n" not in (result["error"] or "")
+
+
+def test_permission_error_is_per_port(bench):
+    good = bench.add("ttyopen", "q1")
+    closed = bench.add("ttyclosed", "q1")
+    os.chmod(good.device, 0o666)
+    os.chmod(closed.device, 0o600)
+    code, document, _ = probe_json(good.path, closed.path, user=65534, group=65534, extra_groups=[])
+    results = by_port(document)
+    assert code == 0
+    assert results[good.path]["driver"] == "nutdrv_qx"
+    assert results[closed.path]["error"].startswith("permission denied")
+    assert closed.received() == b""
+
+
+@pytest.fixture(scope="module")
+def shim(tmp_path_factory) -> Path:
+    from probe_support.ptys import build_shim
+    return build_shim(tmp_path_factory.mktemp("shim"))
+
+
+def shim_env(shim: Path, log: Path, lines: str, workdir: Path, watch: str | None = None) -> dict:
+    lines_file = workdir / "lines.in"
+    lines_file.write_text(lines)
+    env = dict(os.environ, LD_PRELOAD=str(shim), PROBE_SHIM_LOG=str(log), PROBE_SHIM_LINES=str(lines_file))
+    if watch:
+        env["PROBE_SHIM_WATCH"] = watch
+    return env
+
+
+def test_a_port_with_a_live_lock_file_is_never_opened(bench, shim, tmp_path):
+    locked = bench.add("ttylocked", "q1")
+    free = bench.add("ttyfree", "q1")
+    keeper = subprocess.Popen(["sleep", "60"])
+    lock_file = Path("/run/lock") / f"LCK..{os.path.basename(locked.path)}"
+    lock_file.write_text(f"{keeper.pid:10d}\n")
+    log = tmp_path / "shim.log"
+    try:
+        code, document, _ = probe_json(locked.path, free.path,
+                                       env=shim_env(shim, log, "", tmp_path, watch=str(bench.directory)))
+    finally:
+        lock_file.unlink()
+        keeper.kill()
+        keeper.wait()
+    results = by_port(document)
+    assert results[locked.path]["skipped"] is True
+    assert "sleep" in results[locked.path]["error"] and str(keeper.pid) in results[locked.path]["error"]
+    assert results[free.path]["driver"] == "nutdrv_qx"
+    opened = [line for line in log.read_text().splitlines() if line.startswith("OPEN ")]
+    assert f"OPEN {free.path}" in opened  # the shim does see our opens
+    assert not any(line.startswith(f"OPEN {locked.path}") for line in opened)
+    assert locked.received() == b""
+
+
+def test_a_port_under_flock_is_never_opened(bench, shim, tmp_path):
+    locked = bench.add("ttyflocked", "q1")
+    holder = os.open(locked.path, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+    fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    log = tmp_path / "shim.log"
+    try:
+        _, document, _ = probe_json(locked.path, env=shim_env(shim, log, "", tmp_path, watch=str(bench.directory)))
+    finally:
+        os.close(holder)
+    result = by_port(document)[locked.path]
+    assert result["skipped"] is True and "flock" in result["error"]
+    assert "OPEN" not in (log.read_text() if log.exists() else "")
+    assert locked.received() == b""
+
+
+def test_opt_in_without_ports_needs_yes_when_not_interactive():
+    done = subprocess.run([*CLI, "probe"], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
+    if "no free serial port" in done.stderr:
+        assert done.returncode == 3
+    else:
+        assert done.returncode == 2
+        assert "pass --yes" in done.stderr and done.stderr.count("\n") <= 2
+    assert done.stdout == ""
+
+
+def test_unknown_protocol_is_a_one_line_usage_error():
+    done = subprocess.run([*CLI, "probe", "/dev/null", "--protocols", "megatec,bogus"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "unknown protocol bogus" in done.stderr and done.stderr.count("\n") == 1
