@@ -12,7 +12,7 @@ Entry point: :func:`derive_signals` on a WIRING object (docs/cables-format.md).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 from nuthelper.knowledge import serial_pins
@@ -415,16 +415,8 @@ def _check_claim(analysis: _Analysis, claimed: SignalSet, derived: SignalSet) ->
     return problems
 
 
-def derive_signals(cable_wiring: dict[str, Any], *, pc_connector: str | None = None,
-                   claimed: SignalSet | None = None, table: GenericupsTable | None = None) -> Derivation:
-    """Derive the genericups signals, matching upstype(s) or overrides from a WIRING object.
-
-    ``pc_connector`` is ``DB9`` or ``DB25`` (guessed from the wires' ``pc_signal`` when not
-    given); ``claimed`` is what a document states about the cable, checked against its wiring.
-    """
-    wiring = validate_wiring(cable_wiring)
-    table = table or load_table()
-    analysis = _Analysis(wiring, pc_connector)
+def _requirements(analysis: _Analysis) -> dict[str, _Requirement]:
+    """What the cable needs from each of the six signals, with the reasons in reading order."""
     cable_power = analysis.cable_power()
     cp_reasons, analysis.reasons = analysis.reasons, []
     requirements: dict[str, _Requirement] = {"SD": analysis.shutdown(cable_power)}
@@ -441,37 +433,50 @@ def derive_signals(cable_wiring: dict[str, Any], *, pc_connector: str | None = N
     for role, name in STATUS_ROLES.items():
         requirements[name] = analysis.status_signal(role, name)
     analysis.reasons.extend(shutdown_reasons)
+    return requirements
+
+
+def derive_signals(cable_wiring: dict[str, Any], *, pc_connector: str | None = None,
+                   claimed: SignalSet | None = None, table: GenericupsTable | None = None) -> Derivation:
+    """Derive the genericups signals, matching upstype(s) or overrides from a WIRING object.
+
+    ``pc_connector`` is ``DB9`` or ``DB25`` (guessed from the wires' ``pc_signal`` when not
+    given); ``claimed`` is what a document states about the cable, checked against its wiring.
+    """
+    table = table or load_table()
+    analysis = _Analysis(validate_wiring(cable_wiring), pc_connector)
+    requirements = _requirements(analysis)
     given = frozenset(name for name in SIGNAL_NAMES
                       if requirements[name].determined and not requirements[name].any_value)
     signals = SignalSet(**{name.lower(): requirements[name].canonical for name in SIGNAL_NAMES}, given=given)
+    reasons = analysis.reasons
+
+    def failing_signals(ups_type: Any) -> list[str]:
+        """The signals of ``ups_type`` that do not do what this cable needs."""
+        return [name for name in SIGNAL_NAMES if not _works(name, requirements[name], ups_type.signals.get(name))]
 
     exact = table.types_matching(signals)
-    working = {number: [name for name in SIGNAL_NAMES if name in given and not signals.same_as(name, ups_type.signals)]
-               for number, ups_type in table.types.items()
-               if all(_works(name, requirements[name], ups_type.signals.get(name)) for name in SIGNAL_NAMES)}
-    others = sorted((number for number in working if number not in exact), key=lambda n: (len(working[n]), n))
-    types = exact + others
-    reasons = analysis.reasons
-    problems = analysis.problems
-    overrides: dict[str, str] = {}
-    base: int | None = None
     if exact:
         reasons.append(f"Type{'s' if len(exact) > 1 else ''} {', '.join(map(str, exact))} "
                        f"{'have' if len(exact) > 1 else 'has'} exactly these signals: {signals.format()}")
+    failing = {number: failing_signals(ups_type) for number, ups_type in table.types.items()}
+    differing = {number: ups_type.signals.differing(signals) for number, ups_type in table.types.items()}
+    others = sorted((number for number in table.types if not failing[number] and number not in exact),
+                    key=lambda number: (len(differing[number]), number))
+    wired = {pin.line for pin in analysis.pins.values()}
     for number in others:
-        wired = {pin.line for pin in analysis.pins.values()}
         why = "; ".join(_why_also(name, table.get(number).signals.get(name), requirements[name], wired)
-                        for name in working[number])
+                        for name in differing[number])
         reasons.append(f"Type {number} also works with this cable: {why}")
+    types = exact + others
+    overrides: dict[str, str] = {}
+    base: int | None = None
     if not types:
-        failing = {number: [name for name in SIGNAL_NAMES
-                            if not _works(name, requirements[name], ups_type.signals.get(name))]
-                   for number, ups_type in table.types.items()}
-        base = min(failing, key=lambda number: (len(failing[number]),
-                                                len(table.get(number).signals.differing(signals)), number))
+        base = min(failing, key=lambda number: (len(failing[number]), len(differing[number]), number))
         overrides = {name: signals.text(name) for name in failing[base]}
         reasons.append(f"No genericups type fits; type {base} comes closest: use upstype = {base} followed by "
                        + ", ".join(f"{name} = {value}" for name, value in overrides.items()))
+    problems = analysis.problems
     if claimed is not None:
         problems.extend(_check_claim(analysis, claimed, signals))
     return Derivation(signals=signals, types=types, exact_types=exact, overrides=overrides, base_type=base,
