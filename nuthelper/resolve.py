@@ -375,7 +375,9 @@ def _rules_for(cable: Cable, model: str) -> list[DriverRule]:
     if specific or general:
         return specific + general
     if not cable.drivers:
-        raise NotFound(f"no driver is documented for the {cable.title}")
+        why = f": {cable.notes[0]}" if cable.notes else ""
+        raise NotFound(f"no driver is documented for the {cable.title}{why} Pass the cable that joins it to the UPS "
+                       "as --cable.")
     families = "; ".join(f"{', '.join(rule.models)} → {rule.summary()}" for rule in cable.drivers)
     models = sorted({model for rule in cable.drivers for model in rule.models})
     raise Ambiguous(f"with the {cable.title} the driver depends on the UPS model ({families}); "

@@ -21,8 +21,9 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 def test_issue_example_prints_section(tmp_path):
     done = run(*TRIPP, cwd=tmp_path)  # from another directory: data is shipped in the package
     assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("[tripp-lite-internet-office-700]\n\t# ")
     assert "\tdriver = genericups\n\tport = /dev/ttyS0\n\tupstype = 5\n" in done.stdout
-    assert done.stdout.startswith("# ")
+    assert "73-0844" in done.stdout and "Documented in:" in done.stdout
     assert done.stderr == ""
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from nuthelper.errors import Ambiguous
 from nuthelper.knowledge.cables import load_cables
+from nuthelper.knowledge.drivers import replacement_for
 from nuthelper.render import render_section
 from nuthelper.resolve import resolve
 from realnut import (DRIVER_DIR, config_rejections, driver_keys, exec_lines, run_driver_once,
@@ -36,7 +37,9 @@ def test_nut_accepts_rendered_section(tmp_path: Path, model, cable, rule):
     except Ambiguous:
         pytest.fail(f"{model} with {cable} should resolve to one driver")
     choices = [recommendation.choice, *recommendation.alternatives]
-    choice = next(choice for choice in choices if choice.driver == rule.driver and choice.options == rule.options
+    # A deprecated driver is replaced by its installed successor (blazer_ser -> nutdrv_qx).
+    drivers = {rule.driver, (replacement_for(rule.driver) or {}).get("use")}
+    choice = next(choice for choice in choices if choice.driver in drivers and choice.options == rule.options
                   and choice.flags == list(rule.flags))
     recommendation.choice = choice
     section = render_section(recommendation, name="testups")

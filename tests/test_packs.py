@@ -25,7 +25,7 @@ def homemade_pack() -> dict:
     cable = copy.deepcopy(template)
     cable.update(id="acme-home-made-1", title="ACME home-made signal cable", vendor="acme",
                  part_numbers=["HM-0001"], other_names=["acme cable"])
-    cable["fits"] = {"models": ["Guardian 500"]}
+    cable["fits"] = {"models": ["Guardian 500"], "patterns": [], "families": [], "vendor_wide": False}
     cable["drivers"] = [{"driver": "genericups", "options": {"upstype": "4"}, "confidence": "inferred",
                          "confirmed": False, "because": "wired like a generic RUPS cable"}]
     return {"format": 1, "vendors": [{"id": "acme", "name": "ACME", "aliases": ["Acme Power"]}], "cables": [cable]}
@@ -94,8 +94,8 @@ def test_pack_cannot_override_builtin_cable(tmp_path):
 def test_pack_model_overlap_keeps_builtin_answer(tmp_path):
     pack = homemade_pack()
     pack["cables"][0]["vendor"] = "hp"
-    pack["vendors"] = []
-    pack["cables"][0]["fits"] = {"models": ["T1500h"]}
+    pack["vendors"] = []  # a pack may add no vendor
+    pack["cables"][0]["fits"] = {"models": ["T1500h"], "patterns": [], "families": [], "vendor_wide": False}
     path = write(tmp_path / "overlap.json", pack)
     done = run("setup", "--model", "Compaq T1500h", "--port", "/dev/ttyS0", "--cables", str(path), "--json")
     assert done.returncode == 0, done.stderr

@@ -19,13 +19,14 @@ def test_section_shape_and_header():
     rendered = section()
     lines = rendered.text.splitlines()
     assert rendered.name == "tripp-lite-internet-office-700"
-    assert f"[{rendered.name}]" in lines
-    body = lines[lines.index(f"[{rendered.name}]") + 1:]
-    assert body == ["\tdriver = genericups", "\tport = /dev/ttyS0", "\tupstype = 5",
-                    '\tdesc = "Tripp Lite Internet Office 700"']
-    header = "\n".join(line for line in lines if line.startswith("#"))
-    assert "73-0844" in header and "Why:" in header and "Documented in:" in header
-    assert all(line.startswith("#") for line in lines[:lines.index(f"[{rendered.name}]")])
+    assert lines[0] == f"[{rendered.name}]", "the section starts with its header, so a replace takes it whole"
+    settings = [line for line in lines[1:] if not line.startswith("\t#")]
+    assert settings == ["\tdriver = genericups", "\tport = /dev/ttyS0", "\tupstype = 5",
+                        '\tdesc = "Tripp Lite Internet Office 700"']
+    explanation = "\n".join(line for line in lines if line.startswith("\t#"))
+    assert "73-0844" in explanation and "Why:" in explanation and "Documented in:" in explanation
+    first_setting = lines.index(settings[0])
+    assert all(line.startswith("\t#") for line in lines[1:first_setting])
 
 
 @pytest.mark.parametrize(("desc", "word"), [
@@ -77,11 +78,11 @@ def test_port_with_space_is_quoted():
 def test_comment_filter_is_ascii_and_wrapped():
     lines = comment("10 kΩ résistance " + "word " * 40).splitlines()
     assert len(lines) > 1
-    assert all(line.startswith("#") and len(line) <= 78 and line.isascii() for line in lines)
+    assert all(line.startswith("\t# ") and len(line.expandtabs()) <= 78 and line.isascii() for line in lines)
     assert "10 k ohm resistance" in lines[0]
 
 
 def test_model_text_cannot_inject_lines():
     text = render_section(resolve("Tripp Lite ]evil[ #x", "73-0844", "/dev/ttyS0")).text
     for line in text.splitlines():
-        assert line.startswith(("#", "[", "\t"))
+        assert line.startswith(("[", "\t"))

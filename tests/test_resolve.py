@@ -57,6 +57,9 @@ def test_every_cable_resolves_or_explains():
             assert "snmp-ups" in refusal.message
         except Ambiguous as ambiguity:
             assert ambiguity.details.get("decided_by"), f"{cable.id}: ambiguity must say which flag decides"
+        except NotFound as missing:
+            assert not cable.drivers, f"{cable.id}: {missing.message}"
+            assert cable.notes[0] in missing.message, "a cable with no driver says why"
         else:
             assert recommendation.cable.id in (cable.id, getattr(cable.same_wiring_as, "id", None))
             assert recommendation.driver
