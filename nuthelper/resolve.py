@@ -26,6 +26,10 @@ KIND_WORDS = {
 }
 
 
+class SerialPortNeeded(InvalidInput):
+    """``--port auto`` was given for a serial connection: probing must find the device."""
+
+
 class NotMonitoringCable(NotFound):
     """The cable reaches a management card's console: it cannot monitor the UPS."""
 
@@ -54,7 +58,7 @@ class Choice:
         """The cable in words: a documented cable with its id, or a cable named by NUT's hardware list."""
         if self.cable is not None:
             return f"{self.cable.title} ({self.cable.id})"
-        return f"{self.cable_title} (named by NUT's hardware list)" if self.cable_title else ""
+        return self.cable_title or ""
 
     def summary(self) -> str:
         words = [self.driver, *(f"{key}={value}" for key, value in self.options.items()), *self.flags]
@@ -128,7 +132,8 @@ def cable_ref(cable: Cable | None, title: str | None = None) -> dict[str, str | 
     return {"id": None, "title": title} if title else None
 
 
-def _check_line(value: str, flag: str) -> str:
+def check_line(value: str, flag: str) -> str:
+    """A one-line text flag, stripped; line breaks and control characters are refused."""
     value = value.strip()
     if any(char in value for char in "\r\n\t") or any(ord(char) < 0x20 for char in value):
         raise InvalidInput(f"{flag} contains a line break or control character: give it on one line")
@@ -144,17 +149,17 @@ def resolve(model: str, cable: str | None = None, port: str | None = None, *,
     Installed drivers are preferred, and deprecated ones replaced by their maintained successor.
     """
     knowledge = knowledge or load_cables()
-    query = _check_line(model, "--model")
+    query = check_line(model, "--model")
     if not normalize(query):
         raise InvalidInput("--model is empty: give the UPS model as printed on it, e.g. 'APC Smart-UPS 1500'")
     if port is not None:
-        port = _check_line(port, "--port")
+        port = check_line(port, "--port")
         if not port:
             raise InvalidInput("--port is empty: give a device such as /dev/ttyS0, or 'auto' for USB")
     vendor, rest = knowledge.split_vendor(query)
     reasons = [_model_reason(query, vendor, rest)]
     if cable is not None:
-        cable_text = _check_line(cable, "--cable")
+        cable_text = check_line(cable, "--cable")
         try:
             found = knowledge.find_cable(cable_text)
         except NotFound as missing:
@@ -163,12 +168,13 @@ def resolve(model: str, cable: str | None = None, port: str | None = None, *,
                 raise missing
             reasons.append(f"--cable '{cable_text}' is not in the cable knowledge base, but NUT's hardware "
                            f"list names it in {len(rows)} row(s).")
-            return _from_hcl(query, vendor, rest, rows, port, reasons, driver_path, hcl or default_hcl(), cable_text)
+            return _from_hcl(query, vendor, rest, rows, port, reasons, driver_path, hcl or default_hcl(),
+                             f"{cable_text} (named by NUT's hardware list)")
         reasons.append(f"--cable '{cable_text}' is the documented '{found.title}' ({found.id}), "
                        f"{KIND_WORDS[found.kind]}.")
     else:
         try:
-            found = _cable_for_model(knowledge, query, vendor, rest, port)
+            found = _cable_for_model(knowledge, query, vendor, rest, port, reasons)
         except NotFound as missing:
             hcl = hcl or default_hcl()
             rows = hcl.models_for(vendor.id if vendor else None, rest or query)
@@ -243,9 +249,10 @@ def _from_hcl(query: str, vendor: Vendor | None, rest: str, rows: list[HclEntry]
     reasons.extend(f"{note[0].upper()}{note[1:]}." for note in notes)
     if len(ranked) > 1:
         reasons.append("Other rows: " + "; ".join(other.summary() for other, _, _ in ranked[1:]) + ".")
-    if choice.port is None:
-        raise InvalidInput(f"'{query}' connects over a serial line: pass --port with the device it is plugged into, "
-                           "e.g. --port /dev/ttyS0 or a /dev/serial/by-id/... path")
+    if kind == "network" and choice.port is None:
+        raise InvalidInput(f"'{query}' is reached over the network: pass its address as --port (e.g. --port 192.0.2.10)")
+    if kind in ("serial", "any") and choice.port != USB_PORT:
+        choice.port = check_port(choice.port, f"'{query}'")
     reasons.append(f"Port {choice.port}" + (", as given." if port else ": the driver finds the USB device itself."))
     return Recommendation(query, vendor, rest, choice, reasons, [other for other, _, _ in ranked[1:]], [])
 
@@ -268,8 +275,15 @@ def _model_reason(query: str, vendor: Vendor | None, rest: str) -> str:
     return f"'{query}' is vendor {vendor.name}, model '{rest or '(none given)'}'."
 
 
+def _first_rule_summary(cable: Cable, model: str) -> str | None:
+    try:
+        return _rules_for(cable, model)[0].summary()
+    except NotFound:
+        return None
+
+
 def _cable_for_model(knowledge: CableBase, query: str, vendor: Vendor | None, rest: str,
-                     port: str | None) -> Cable:
+                     port: str | None, reasons: list[str]) -> Cable:
     """The one documented cable that fits the model, or a not-found/ambiguous error."""
     model = rest or query
     fitting = [cable for cable in knowledge.cables
@@ -281,6 +295,11 @@ def _cable_for_model(knowledge: CableBase, query: str, vendor: Vendor | None, re
         wants_usb = port == USB_PORT
         fitting = [cable for cable in fitting if (cable.kind == "usb") == wants_usb] or fitting
     if len(fitting) == 1:
+        return fitting[0]
+    if len({_first_rule_summary(cable, model) for cable in fitting} - {None}) == 1:
+        others = ", ".join(cable.title for cable in fitting[1:])
+        reasons.append(f"Several documented cables fit '{model}' and all give the same driver; "
+                       f"using the {fitting[0].title} (also: {others}).")
         return fitting[0]
     if fitting:
         listed = ", ".join(f"{cable.id} ({KIND_WORDS[cable.kind]})" for cable in fitting)
@@ -386,6 +405,29 @@ def _rules_for(cable: Cable, model: str) -> list[DriverRule]:
                              "decided_by": ["--model"]})
 
 
+def check_port(port: str | None, what: str) -> str:
+    """A serial device path for ``what``: given, absolute, and not something that is no device."""
+    import os
+    import stat
+
+    if port is None:
+        raise InvalidInput(f"{what} is a serial connection: pass --port with the serial device it is plugged into, "
+                           "e.g. --port /dev/ttyS0 or a /dev/serial/by-id/... path")
+    if port == USB_PORT:
+        raise SerialPortNeeded(f"--port auto finds USB devices, but {what} is a serial connection: "
+                               "pass the serial device, e.g. --port /dev/ttyS0")
+    if not port.startswith("/"):
+        raise InvalidInput(f"--port '{port}' is not a device path: give an absolute path such as /dev/ttyS0")
+    try:
+        mode = os.stat(port).st_mode
+    except OSError:
+        return port  # not on this machine (yet): a configuration for another system is fine
+    if not stat.S_ISCHR(mode):
+        kind = "a directory" if stat.S_ISDIR(mode) else "a regular file" if stat.S_ISREG(mode) else "not a device"
+        raise InvalidInput(f"--port {port} is {kind}, not a serial device: give the device the cable is plugged into")
+    return port
+
+
 def _port_for(cable: Cable, rule: DriverRule, port: str | None, reasons: list[str]) -> str:
     if rule.port:
         if port not in (None, rule.port):
@@ -393,13 +435,6 @@ def _port_for(cable: Cable, rule: DriverRule, port: str | None, reasons: list[st
                                f"itself), not '{port}': drop --port or pass --port {rule.port}")
         reasons.append(f"Port '{rule.port}': {rule.driver} finds the UPS on the bus by itself.")
         return rule.port
-    if port is None:
-        raise InvalidInput(f"the {cable.title} is a serial cable: pass --port with the serial device it is "
-                           "plugged into, e.g. --port /dev/ttyS0 or a /dev/serial/by-id/... path")
-    if port == USB_PORT:
-        raise InvalidInput(f"--port auto finds USB devices, but the {cable.title} is a serial cable: "
-                           "pass the serial device, e.g. --port /dev/ttyS0")
-    if not port.startswith("/"):
-        raise InvalidInput(f"--port '{port}' is not a device path: give an absolute path such as /dev/ttyS0")
+    port = check_port(port, f"the {cable.title}")
     reasons.append(f"Port {port}, as given.")
     return port

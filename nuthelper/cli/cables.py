@@ -53,11 +53,24 @@ def list_row(cable: Cable) -> dict[str, Any]:
 
 
 def show_data(cable: Cable) -> dict[str, Any]:
-    """The cable's JSON entry, with the wiring followed through same_wiring_as."""
+    """The cable's JSON entry, with the wiring followed through same_wiring_as and, for a
+    contact-closure cable, the genericups signal set and types its wiring derives."""
     data = dict(cable.data)
     if cable.same_wiring_as is not None:
         data["wiring"] = cable.wiring
+    derivation = derived_signals(cable)
+    if derivation is not None:
+        data["derived"] = derivation.to_dict()
     return data
+
+
+def derived_signals(cable: Cable):
+    """What the wiring means for genericups, for cables that signal on the modem lines."""
+    if "contact-closure" not in (cable.kind, *cable.data.get("other_kinds", ())):
+        return None
+    from nuthelper.knowledge.derive import derive_signals
+
+    return derive_signals(cable.wiring)
 
 
 def _pin(side: str, pin: str, signal: str | None) -> str:
@@ -81,6 +94,12 @@ def describe(cable: Cable) -> str:
     lines += [f"  {model}" for model in fits.get("models", [])]
     lines += [f"  pattern {pattern}" for pattern in fits.get("patterns", [])]
     lines += [f"  {family}" for family in fits.get("families", [])]
+    derivation = derived_signals(cable)
+    if derivation is not None:
+        types = ", ".join(str(number) for number in derivation.types) or "none"
+        lines += ["", f"Derived from the wiring: {derivation.signals.format()} -> genericups type(s) {types}"]
+        lines += [f"  - {reason}" for reason in derivation.reasons]
+        lines += [f"  ! {problem}" for problem in derivation.problems]
     if cable.drivers:
         lines += ["", "Driver:"]
         for rule in cable.drivers:

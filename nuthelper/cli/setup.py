@@ -7,34 +7,87 @@ import os
 import sys
 
 from nuthelper.cli.knowledge_args import add_knowledge_arguments, knowledge_from
-from nuthelper.cli.output import print_json
+from nuthelper.cli.output import note, print_json
 from nuthelper.errors import InvalidInput
 
 HELP = "recommend the driver for a UPS and render its ups.conf section"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", required=True, help="UPS model as printed on it, vendor optional "
-                        "(e.g. 'Tripp Lite Internet Office 700')")
+    parser.add_argument("--model", help="UPS model as printed on it, vendor optional (e.g. 'Tripp Lite "
+                        "Internet Office 700'); optional with --port auto or --wiring")
     parser.add_argument("--cable", help="the cable joining UPS and computer: id, part number or title "
                         "(see 'nut-helper cables list')")
-    parser.add_argument("--port", help="device the cable is plugged into (/dev/ttyS0, "
-                        "/dev/serial/by-id/...), or 'auto' for USB")
+    parser.add_argument("--port", help="device the cable is plugged into (/dev/ttyS0, /dev/serial/by-id/...), "
+                        "or 'auto': USB UPSes are found on the bus, serial ones by probing")
+    parser.add_argument("--wiring", metavar="FILE", help="a home-made contact-closure cable described in FILE "
+                        "(docs/wiring-format.md): genericups with the upstype or overrides it derives")
     parser.add_argument("--name", help="ups.conf section name (default: derived from the model)")
     parser.add_argument("--desc", help="description for the desc setting (default: vendor and model)")
     parser.add_argument("--json", action="store_true", help="print one JSON object (see README) instead of text")
     parser.add_argument("--output", metavar="FILE", help="write the section to a new FILE ('-' = stdout)")
     parser.add_argument("--force", action="store_true", help="with --output, overwrite an existing FILE")
+    parser.add_argument("--hcl", metavar="FILE", help="NUT hardware list to use (driver.list or nut-helper's "
+                        "JSON); default: the system's, else the bundled snapshot")
+    parser.add_argument("--driver-path", metavar="DIR", help="where NUT's drivers are installed "
+                        "(default /lib/nut, /usr/lib/nut)")
+    parser.add_argument("--probe-timeout", metavar="S", type=float, default=None,
+                        help="with --port auto: seconds per protocol when probing serial ports")
     add_knowledge_arguments(parser)
+
+
+def recommend(args: argparse.Namespace):
+    """The recommendation the flags ask for: from a wiring file, from probing, or from the knowledge."""
+    from nuthelper.evidence import from_auto_port, from_wiring
+    from nuthelper.resolve import SerialPortNeeded, resolve
+
+    if args.wiring:
+        return from_wiring(args.model, args.wiring, args.port)
+    if args.model is None:
+        if args.port != "auto" or args.cable:
+            raise InvalidInput("--model is required (or --port auto to find the UPS attached to this machine, "
+                               "or --wiring FILE for a home-made cable)")
+        return from_auto_port(None, lambda: _auto_port(args, probe_serial=True))
+    knowledge = knowledge_from(args)
+    hcl = _load_hcl(args.hcl)
+    try:
+        recommendation = resolve(args.model, args.cable, args.port, knowledge=knowledge, hcl=hcl,
+                                 driver_path=args.driver_path)
+    except SerialPortNeeded:
+        found = _auto_port(args, probe_serial=True, usb=False)
+        recommendation = resolve(args.model, args.cable, found.port, knowledge=knowledge, hcl=hcl,
+                                 driver_path=args.driver_path)
+        recommendation.reasons.insert(1, f"--port auto: {found.explanation}; using {found.port}.")
+        if found.driver != recommendation.driver:
+            recommendation.warnings.append(f"The UPS on {found.port} answered like a {found.driver} unit, but the "
+                                           f"model and cable call for {recommendation.driver}: check the model.")
+    recommendation.warnings.extend(knowledge.conflicts)
+    return recommendation
+
+
+def _load_hcl(path: str | None):
+    if path is None:
+        return None
+    from nuthelper.knowledge.hcl import load_hcl
+
+    return load_hcl(path)
+
+
+def _auto_port(args: argparse.Namespace, probe_serial: bool, usb: bool = True):
+    """Run the probe behind --port auto, reporting progress on stderr."""
+    from nuthelper.probe.auto import auto_port
+    from nuthelper.probe.udev import list_serial_ports
+
+    settings = {} if args.probe_timeout is None else {"timeout": args.probe_timeout}
+    ports = None if usb else [port.device for port in list_serial_ports()]
+    progress = None if args.json else note
+    return auto_port(ports=ports, probe_serial=probe_serial, progress=progress, **settings)
 
 
 def run(args: argparse.Namespace) -> int:
     from nuthelper.render import render_section
-    from nuthelper.resolve import resolve
 
-    knowledge = knowledge_from(args)
-    recommendation = resolve(args.model, args.cable, args.port, knowledge=knowledge)
-    recommendation.warnings.extend(knowledge.conflicts)
+    recommendation = recommend(args)
     section = render_section(recommendation, name=args.name, desc=args.desc)
     if args.output and args.output != "-":
         write_new_file(args.output, section.text, force=args.force)

@@ -1,0 +1,66 @@
+"""Recommendations from evidence outside the knowledge base: the user's own wiring file
+(a home-made cable) and what probing the machine found (``--port auto``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from nuthelper.knowledge.derive import Derivation
+from nuthelper.knowledge.names import normalize
+from nuthelper.resolve import Choice, Recommendation, check_line, check_port
+from nuthelper.errors import InvalidInput
+
+HOME_MADE = "UPS on a home-made cable"
+
+
+def from_wiring(model: str | None, wiring_file: str, port: str | None) -> Recommendation:
+    """genericups with the upstype (and override lines) that a user's wiring file derives."""
+    from nuthelper.knowledge.user_wiring import derive_from_file
+
+    derivation = derive_from_file(wiring_file)
+    query = check_line(model, "--model") if model else HOME_MADE
+    if not normalize(query):
+        query = HOME_MADE
+    if derivation.upstype is None:
+        raise InvalidInput(f"--wiring {wiring_file}: the wiring gives no usable genericups signals "
+                           f"({'; '.join(derivation.problems) or 'no status line is wired'}); fix the file")
+    choice = Choice("genericups", wiring_options(derivation), [], check_port(port, "the home-made cable"),
+                    None, "inferred", True, _wiring_because(derivation),
+                    cable_title=f"home-made cable described in {wiring_file}", source=wiring_file)
+    reasons = [f"--wiring {wiring_file} describes a home-made contact-closure cable.", *derivation.reasons,
+               f"{choice.summary()}: {choice.because}.", f"Port {choice.port}, as given."]
+    warnings = [f"Wiring problem: {problem}" for problem in derivation.problems]
+    return Recommendation(query, None, query, choice, reasons, [], warnings)
+
+
+def wiring_options(derivation: Derivation) -> dict[str, str]:
+    """upstype first, then the override lines genericups reads after it."""
+    return {"upstype": str(derivation.upstype), **derivation.overrides}
+
+
+def _wiring_because(derivation: Derivation) -> str:
+    signals = derivation.signals.format()
+    if derivation.overrides:
+        return (f"the wiring gives {signals}; no genericups type has exactly that, so type "
+                f"{derivation.upstype} is the base and the differing signals are overridden")
+    same = ", ".join(str(number) for number in derivation.types[1:])
+    also = f" (types {same} behave the same with this cable)" if same else ""
+    return f"the wiring gives {signals}, which is genericups type {derivation.upstype}{also}"
+
+
+def from_auto_port(model: str | None, find: Callable[[], object]) -> Recommendation:
+    """The single UPS probing found on this machine (a USB UPS, or one serial port that answered)."""
+    found = find()
+    query = check_line(model, "--model") if model else _identified_model(found.identification)
+    options = {key: value for key, value in found.options.items() if key != "port"}
+    choice = Choice(found.driver, options, [], found.port, None, "inferred", True,
+                    f"{found.explanation} ({found.source})", source=f"nut-helper {found.source}")
+    reasons = [f"--port auto: {found.explanation}.", f"{choice.summary()} on port {found.port}."]
+    if found.alternatives:
+        reasons.append("Other drivers for it: " + "; ".join(found.alternatives) + ".")
+    return Recommendation(query, None, query, choice, reasons, [], [])
+
+
+def _identified_model(identification: dict[str, str]) -> str:
+    words = [identification.get("manufacturer", ""), identification.get("model", "")]
+    return " ".join(word.strip() for word in words if word.strip()) or "UPS found by nut-helper"
