@@ -3,6 +3,8 @@
 Usage: python3 bench/bench_startup.py [--runs N]
 (nut-helper must be installed in the interpreter's environment, e.g. `pip install .`.)
 Targets: setup <= 2.5x and `cables list` <= 1.5x the time of `python3 -c pass`.
+The run also times bare `import argparse, json` and `import jinja2`: the floors any command that
+parses flags and reads JSON, or renders a Jinja2 template, cannot go below on the same machine.
 """
 
 from __future__ import annotations
@@ -43,6 +45,9 @@ def main() -> None:
     exe = nut_helper()
     commands = {
         "python3 -c pass": [sys.executable, "-c", "pass"],
+        # Floors: what the standard library and Jinja2 cost before nut-helper does anything.
+        "import argparse,json": [sys.executable, "-c", "import argparse, json"],
+        "import jinja2": [sys.executable, "-c", "import jinja2"],
         "setup": [exe, *SETUP],
         "cables list": [exe, "cables", "list"],
     }

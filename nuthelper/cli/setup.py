@@ -38,15 +38,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def recommend(args: argparse.Namespace):
     """The recommendation the flags ask for: from a wiring file, from probing, or from the knowledge."""
-    from nuthelper.evidence import from_auto_port, from_wiring
     from nuthelper.resolve import SerialPortNeeded, resolve
 
     if args.wiring:
+        from nuthelper.evidence import from_wiring
+
         return from_wiring(args.model, args.wiring, args.port)
     if args.model is None:
         if args.port != "auto" or args.cable:
             raise InvalidInput("--model is required (or --port auto to find the UPS attached to this machine, "
                                "or --wiring FILE for a home-made cable)")
+        from nuthelper.evidence import from_auto_port
+
         return from_auto_port(None, lambda: _auto_port(args, probe_serial=True))
     knowledge = knowledge_from(args)
     hcl = _load_hcl(args.hcl)

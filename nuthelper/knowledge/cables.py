@@ -6,10 +6,8 @@ mapping (``Cable.data``) so that ``cables show --json`` can print exactly what i
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable
@@ -19,18 +17,25 @@ from nuthelper.knowledge.names import VendorIndex, load_vendor_index, normalize
 from nuthelper.resources import cables_path
 
 
-@dataclass(frozen=True)
 class DriverRule:
-    """One driver (with options) a cable implies, for all or some of the models it fits."""
+    """One driver (with options) a cable implies, for all or some of the models it fits.
 
-    driver: str
-    options: dict[str, str] = field(default_factory=dict)
-    flags: tuple[str, ...] = ()
-    port: str | None = None
-    models: tuple[str, ...] = ()
-    confidence: str = "documented"
-    confirmed: bool = True
-    because: str = ""
+    (Plain classes here, not dataclasses: listing cables must start fast.)
+    """
+
+    __slots__ = ("driver", "options", "flags", "port", "models", "confidence", "confirmed", "because")
+
+    def __init__(self, driver: str, options: dict[str, str] | None = None, flags: tuple[str, ...] = (),
+                 port: str | None = None, models: tuple[str, ...] = (), confidence: str = "documented",
+                 confirmed: bool = True, because: str = "") -> None:
+        self.driver = driver
+        self.options = options or {}
+        self.flags = flags
+        self.port = port
+        self.models = models
+        self.confidence = confidence
+        self.confirmed = confirmed
+        self.because = because
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DriverRule:
@@ -83,22 +88,26 @@ def model_matches(pattern: str, model: str) -> bool:
     return name == typed or (len(name) >= MIN_SUFFIX_MATCH and typed.endswith(name))
 
 
-@dataclass(frozen=True)
 class Vendor:
-    id: str
-    name: str
-    aliases: tuple[str, ...]
+    """A UPS maker: stable id, display name and the other names people use for it."""
+
+    __slots__ = ("id", "name", "aliases")
+
+    def __init__(self, vendor_id: str, name: str, aliases: tuple[str, ...]) -> None:
+        self.id = vendor_id
+        self.name = name
+        self.aliases = aliases
 
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
 
 
-@dataclass
 class Cable:
     """One documented cable; ``data`` is its cables.json object."""
 
-    data: dict[str, Any]
-    base: CableBase
+    def __init__(self, data: dict[str, Any], base: CableBase) -> None:
+        self.data = data
+        self.base = base
 
     @property
     def id(self) -> str:
@@ -273,6 +282,8 @@ class CableBase:
                 names = ", ".join(f"{cable.id} ({cable.title})" for cable in found)
                 raise NotFound(f"cable '{text}' matches several cables: {names}; pass one of these ids to --cable",
                                details={"candidates": [cable.id for cable in found]})
+        import difflib
+
         names = {normalize(name): cable.id for cable in self.cables for name in cable.identifiers()}
         close = sorted({names[name] for name in difflib.get_close_matches(wanted, names, n=5, cutoff=0.5)})
         hint = f"closest: {', '.join(close)}" if close else "see 'nut-helper cables list'"
