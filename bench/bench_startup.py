@@ -60,7 +60,7 @@ def main() -> None:
         ratio = seconds / base
         target = TARGETS.get(name)
         verdict = "" if target is None else f"  target <= {target}x: {'met' if ratio <= target else 'MISSED'}"
-        print(f"  {name:<16} {seconds * 1000:7.1f} ms  {ratio:4.2f}x{verdict}")
+        print(f"  {name:<22} {seconds * 1000:7.1f} ms  {ratio:4.2f}x{verdict}")
 
 
 if __name__ == "__main__":

@@ -186,9 +186,23 @@ def resolve(model: str, cable: str | None = None, port: str | None = None, *,
             reasons.append(f"No documented cable names '{rest or query}'; NUT's hardware list has "
                            f"{len(rows)} row(s) for it.")
             return _from_hcl(query, vendor, rest, rows, port, reasons, driver_path, hcl, None)
+        if port is None and found.kind != "usb":
+            _refuse_when_usb_also_listed(query, vendor, rest, found, hcl or default_hcl())
     recommendation = _from_cable(query, vendor, rest, found, port, reasons)
     _prefer_installed_driver(recommendation, driver_path)
     return recommendation
+
+
+def _refuse_when_usb_also_listed(query: str, vendor: Vendor | None, rest: str, cable: Cable, hcl: HCL) -> None:
+    """With no port, a model that NUT lists over USB too is ambiguous: the port decides."""
+    rows = hcl.models_for(vendor.id if vendor else None, rest or query)
+    usb = [row for row in rows if connection_kind(row) == "usb"]
+    if usb:
+        drivers = ", ".join(sorted({choice.driver for row in usb for choice in row.drivers}))
+        raise Ambiguous(f"'{query}' connects through the {cable.title} (serial) or over USB ({drivers}, per "
+                        "NUT's hardware list): pass --port auto for USB, or the serial device (e.g. --port /dev/ttyS0)",
+                        details={"candidates": [cable.id, *sorted({choice.driver for row in usb for choice in row.drivers})],
+                                 "decided_by": ["--port"]})
 
 
 def _closest_anywhere(query: str, missing: NotFound) -> list[str]:
@@ -291,9 +305,9 @@ def _cable_for_model(knowledge: CableBase, query: str, vendor: Vendor | None, re
                and cable.fit_for(vendor, model) in ("named", "pattern")]
     builtin = [cable for cable in fitting if knowledge.is_builtin(cable)]
     fitting = builtin or fitting  # a knowledge pack never overrides a built-in answer
-    if port is not None and len(fitting) > 1:
+    if port is not None:
         wants_usb = port == USB_PORT
-        fitting = [cable for cable in fitting if (cable.kind == "usb") == wants_usb] or fitting
+        fitting = [cable for cable in fitting if (cable.kind == "usb") == wants_usb]
     if len(fitting) == 1:
         return fitting[0]
     if len({_first_rule_summary(cable, model) for cable in fitting} - {None}) == 1:

@@ -131,3 +131,51 @@ def test_vendor_mismatch_warns_and_lowers_confidence():
 def test_unknown_cable_names_closest():
     with pytest.raises(NotFound, match="73-0844"):
         resolve("Tripp Lite X", "73-0845", "/dev/ttyS0")
+
+
+# NUT's hardware list decides where no documented cable does (issue: HCL-driven setup).
+
+def test_cable_named_only_by_the_hardware_list():
+    recommendation = resolve("APC Back-UPS", "940-0023A", "/dev/ttyS0")
+    assert (recommendation.driver, recommendation.choice.options) == ("genericups", {"upstype": "9"})
+    assert recommendation.choice.confidence == "hcl"
+    assert recommendation.to_dict()["cable"] == {"id": None, "title": "940-0023A (named by NUT's hardware list)"}
+
+
+def test_documented_cable_from_apc_txt_gives_type_1():
+    recommendation = resolve("APC Back-UPS", "940-0095A", "/dev/ttyS0")
+    assert recommendation.choice.options == {"upstype": "1"}
+
+
+def test_usb_model_from_the_hardware_list_gets_port_auto():
+    recommendation = resolve("tripplite omni900lcd")
+    assert (recommendation.driver, recommendation.port) == ("usbhid-ups", "auto")
+    assert any("hardware list" in reason for reason in recommendation.reasons)
+
+
+def test_serial_and_usb_variants_the_port_decides():
+    with pytest.raises(Ambiguous) as ambiguity:
+        resolve("Belkin Universal UPS F6C1100-UNV")
+    assert ambiguity.value.details["decided_by"] == ["--port"]
+    assert resolve("Belkin Universal UPS F6C1100-UNV", port="auto").driver == "usbhid-ups"
+    assert resolve("Belkin Universal UPS F6C1100-UNV", port="/dev/ttyS0").driver == "belkinunv"
+
+
+def test_usb_port_is_not_served_by_a_serial_only_cable():
+    with pytest.raises(Ambiguous):
+        resolve("MGE Ellipse Office 600")
+    assert resolve("MGE Ellipse Office 600", port="auto").driver == "usbhid-ups"
+    assert resolve("MGE Ellipse Office 600", port="/dev/ttyS0").driver == "mge-shut"
+
+
+def test_deprecated_driver_replaced_by_installed_successor():
+    recommendation = resolve("Best Power Patriot Pro II", port="/dev/ttyS0")
+    assert recommendation.driver == "nutdrv_qx"
+    assert any("blazer_ser" in reason for reason in recommendation.reasons)
+
+
+def test_missing_driver_is_reported(tmp_path):
+    (tmp_path / "genericups").write_text("#!/bin/sh\n")
+    (tmp_path / "genericups").chmod(0o755)
+    recommendation = resolve("Compaq T1500h", port="/dev/ttyS0", driver_path=str(tmp_path))
+    assert any("upscode2 is not installed" in warning and "nut-server" in warning for warning in recommendation.warnings)
