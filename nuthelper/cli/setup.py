@@ -8,6 +8,7 @@ import sys
 
 from nuthelper.cli.knowledge_args import add_knowledge_arguments, knowledge_from
 from nuthelper.cli.output import print_json
+from nuthelper.cli.setup_write import add_write_arguments
 from nuthelper.errors import InvalidInput
 
 HELP = "recommend the driver for a UPS and render its ups.conf section"
@@ -26,16 +27,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", metavar="FILE", help="write the section to a new FILE ('-' = stdout)")
     parser.add_argument("--force", action="store_true", help="with --output, overwrite an existing FILE")
     add_knowledge_arguments(parser)
+    add_write_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from nuthelper.render import render_section
     from nuthelper.resolve import resolve
 
+    if args.if_unconfigured:
+        from nuthelper.cli.setup_write import report_if_configured
+        if report_if_configured(args):
+            return 0
     knowledge = knowledge_from(args)
     recommendation = resolve(args.model, args.cable, args.port, knowledge=knowledge)
     recommendation.warnings.extend(knowledge.conflicts)
     section = render_section(recommendation, name=args.name, desc=args.desc)
+    if args.write or args.dry_run:
+        from nuthelper.cli.setup_write import print_write_result, write_result
+        code, result = write_result(args, recommendation, section)
+        if args.json:
+            print_json({"name": section.name, "desc": section.desc, **recommendation.to_dict(),
+                        "text": section.text, "write": result})
+        else:
+            print_write_result(result)
+        return code
     if args.output and args.output != "-":
         write_new_file(args.output, section.text, force=args.force)
     if args.json:
