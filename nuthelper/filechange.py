@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from nuthelper.writer import LOCK_TIMEOUT, locked, unified_diff, write_atomic
+from nuthelper.writer import LOCK_TIMEOUT, CannotWrite, backup_path, locked, unified_diff, write_atomic
 
 CHANGING = ("added", "replaced", "updated")
 REDACTED = "<secret: not shown>"
@@ -38,6 +38,7 @@ class FileChange:
     redact: Callable[[str], str] | None = None
     mode_if_new: int = 0o640
     group_if_new: str = "nut"
+    create_parent: bool = False     # make the directory (mode 0755) when it is missing
     written: bool = False
     backup: Path | None = None
     note: str = ""
@@ -67,16 +68,48 @@ def apply_changes(changes: list[FileChange], *, root: str | os.PathLike | None,
     The caller plans under the same locks (see :func:`locks_for`), so nothing can change
     between reading and writing.
     """
+    preflight(changes)
     done = []
     for change in changes:
         if not change.changes:
             done.append(change)
             continue
+        if change.create_parent:
+            try:
+                change.path.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+            except OSError as error:
+                raise CannotWrite(f"cannot create {change.path.parent}: {error.strerror}") from None
         kept = write_atomic(change.path, change.new_text, root=root, private=change.secret,
                             mode_if_new=change.mode_if_new, group_if_new=change.group_if_new,
                             lock_timeout=lock_timeout)
         done.append(replace(change, written=True, backup=kept))
     return done
+
+
+def preflight(changes: list[FileChange]) -> None:
+    """Refuse before writing anything what would make a later file fail after an earlier one was
+    written: a directory that cannot be written, or a backup's place taken by something else."""
+    for change in changes:
+        if not change.changes:
+            continue
+        directory = change.path.parent
+        while change.create_parent and not directory.exists() and directory != directory.parent:
+            directory = directory.parent
+        if not os.access(directory, os.W_OK):
+            hint = "the file system is read-only" if _read_only(directory) else "permission denied"
+            raise CannotWrite(f"cannot write to {directory}: {hint}; nothing was written")
+        backup = backup_path(change.path)
+        if change.old_text is not None and (os.path.islink(backup) or
+                                            (os.path.lexists(backup) and not os.path.isfile(backup))):
+            raise CannotWrite(f"{backup} (the backup's place) is not a regular file; move it away, nothing "
+                              "was written")
+
+
+def _read_only(directory: Path) -> bool:
+    try:
+        return bool(os.statvfs(directory).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
 
 
 @contextlib.contextmanager

@@ -129,13 +129,5 @@ def plan_udev_rule(name: str, port: str, root: str | os.PathLike | None = None,
     note = identity.warning or ""
     status = "added" if old is None else "unchanged" if old == text else "replaced"
     return FileChange(path, status, old, text if status != "unchanged" else old, what, note=note,
-                      mode_if_new=0o644, group_if_new="root")
+                      mode_if_new=0o644, group_if_new="root", create_parent=True)
 
-
-def ensure_rules_dir(path: Path) -> None:
-    """Create the rules directory (and parents) when a rule is to be written there."""
-    try:
-        path.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
-    except OSError as error:
-        raise InvalidInput(f"cannot create {path.parent}: {error.strerror}; create it or pass --no-udev-rule") \
-            from None

@@ -36,6 +36,8 @@ def add_write_arguments(parser: argparse.ArgumentParser) -> None:
                        help="with --standalone, the TCP port upsd listens on (default 3493)")
     group.add_argument("--if-unconfigured", action="store_true",
                        help="do nothing when ups.conf already defines a UPS (for first-boot units)")
+    group.add_argument("--lock-timeout", type=float, default=10.0, metavar="SECONDS",
+                       help="how long to wait for another nut-helper run to finish (default 10)")
     group.add_argument("--no-udev-rule", action="store_true",
                        help="do not install the udev rule that lets group nut open the serial port")
 
@@ -110,7 +112,7 @@ def _wants_udev_rule(args: argparse.Namespace, recommendation: Any) -> bool:
 def write_result(args: argparse.Namespace, recommendation: Any, section: Any) -> tuple[int, dict[str, Any]]:
     """Plan and (unless a dry run or a conflict) write every file; the exit code and a JSON-able result."""
     from nuthelper.standalone import plan_standalone
-    from nuthelper.udevrule import ensure_rules_dir, plan_udev_rule, rule_path
+    from nuthelper.udevrule import plan_udev_rule, rule_path
     from nuthelper.writer import target_path
 
     check_port_path(recommendation.choice.port)
@@ -122,11 +124,9 @@ def write_result(args: argparse.Namespace, recommendation: Any, section: Any) ->
     udev = _wants_udev_rule(args, recommendation)
     if udev:
         rule = target_path(rule_path(section.name), args.root)
-        if not args.dry_run:
-            ensure_rules_dir(rule)
         if rule.parent.is_dir():
             paths.append(rule)
-    with locks_for(paths):
+    with locks_for(paths, args.lock_timeout):
         if args.if_unconfigured:
             skipped = skip_if_configured(args)
             if skipped:
@@ -138,7 +138,7 @@ def write_result(args: argparse.Namespace, recommendation: Any, section: Any) ->
             changes.append(plan_udev_rule(section.name, recommendation.choice.port, args.root))
         conflict = any(change.status == "conflict" for change in changes)
         if not conflict and not args.dry_run:
-            changes = apply_changes(changes, root=args.root)
+            changes = apply_changes(changes, root=args.root, lock_timeout=args.lock_timeout)
     main = changes[0]
     result = {"status": main.status, "path": str(main.path), "backup": str(main.backup) if main.backup else None,
               "diff": main.diff, "dry_run": args.dry_run, "written": any(change.written for change in changes),
