@@ -5,7 +5,6 @@ port; and the rule's keys select exactly that device among every tty udev knows.
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
