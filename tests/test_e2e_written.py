@@ -10,7 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from nuthelper.knowledge.cables import load_cables
 from nuthelper.knowledge.hcl import default_hcl
 from nuthelper.knowledge.ports import connection_kind
