@@ -7,6 +7,7 @@ EXIT_INTERNAL = 1
 EXIT_INVALID = 2
 EXIT_NOT_FOUND = 3
 EXIT_CHECK_FAILED = 4
+EXIT_CONFLICT = 5
 
 
 class NutHelperError(Exception):

@@ -323,9 +323,12 @@ def _fsync_directory(directory: Path) -> None:
 
 def write_atomic(path: str | os.PathLike, text: str, *, mode_if_new: int = 0o640,
                  group_if_new: str = "nut", backup: bool = True,
-                 root: str | os.PathLike | None = None,
+                 root: str | os.PathLike | None = None, private: bool = False,
                  lock_timeout: float = LOCK_TIMEOUT) -> Path | None:
     """Replace ``path`` with ``text`` atomically; return the backup's path (None if none made).
+
+    ``private`` (files holding secrets): the new file is never readable by others, even when
+    the existing one was.
 
     ``root`` is only used to look the new file's group up in the target system's /etc/group;
     pass a path already placed under it (see :func:`target_path`).
@@ -343,6 +346,8 @@ def write_atomic(path: str | os.PathLike, text: str, *, mode_if_new: int = 0o640
             uid = 0 if is_root else -1
             gid = group if group is not None else (0 if is_root else -1)
             mode = mode_if_new
+        if private:
+            mode &= ~0o007
         temp = _write_temp(path, data, uid, gid, mode)
         try:
             kept = _keep_backup(path, info) if backup and info is not None else None

@@ -8,6 +8,7 @@ import sys
 
 from nuthelper.cli.knowledge_args import add_knowledge_arguments, knowledge_from
 from nuthelper.cli.output import note, print_json
+from nuthelper.cli.setup_write import add_write_arguments
 from nuthelper.errors import InvalidInput
 
 HELP = "recommend the driver for a UPS and render its ups.conf section"
@@ -34,6 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--probe-timeout", metavar="S", type=float, default=None,
                         help="with --port auto: seconds per protocol when probing serial ports")
     add_knowledge_arguments(parser)
+    add_write_arguments(parser)
 
 
 def recommend(args: argparse.Namespace):
@@ -90,8 +92,22 @@ def _auto_port(args: argparse.Namespace, probe_serial: bool, usb: bool = True):
 def run(args: argparse.Namespace) -> int:
     from nuthelper.render import render_section
 
+    if args.if_unconfigured:
+        from nuthelper.cli.setup_write import report_if_configured
+
+        if report_if_configured(args):
+            return 0
     recommendation = recommend(args)
     section = render_section(recommendation, name=args.name, desc=args.desc)
+    if args.write or args.dry_run:
+        from nuthelper.cli.setup_write import print_write_result, write_result
+        code, result = write_result(args, recommendation, section)
+        if args.json:
+            print_json({"name": section.name, "desc": section.desc, **recommendation.to_dict(),
+                        "text": section.text, "write": result})
+        else:
+            print_write_result(result)
+        return code
     if args.output and args.output != "-":
         write_new_file(args.output, section.text, force=args.force)
     if args.json:

@@ -4,6 +4,8 @@
 Usage: ups_sim.py MODE TTY [RECEIVED_LOG]
 MODE: q1 | apc | shut | xcp | silent | vanish
 RECEIVED_LOG (optional) gets every byte received, hex-encoded, one read per line.
+In q1 mode, $SIM_Q1_STATE may name a file holding OL, OB or LB (on battery, low): it is read at
+every status request, so a test can change the power state while a driver is polling.
 'vanish' kills the process whose pid is in $SIM_VANISH_PID (the socat of this pair) and exits as soon
 as the first byte arrives: the port disappears mid-probe, as when a USB adapter is unplugged.
 """
@@ -13,6 +15,8 @@ import sys
 import tty
 
 Q1_STATUS = b"(215.0 195.0 230.0 014 49.0 27.0 48.0 00001000\r"
+# Status bits: utility fail, battery low, bypass, failed, standby, test, shutdown, beeper.
+Q1_STATE_BITS = {"OL": b"00001000", "OB": b"10001000", "LB": b"11001000"}
 Q1_INFO = b"#SIMVENDOR       SIMMODEL   V1.0      \r"
 APC_VALUES = {b"Y": b"SM", b"\x01": b"Smart-UPS 1500", b"b": b"601.3.I", b"n": b"AS1234567890",
               b"L": b"230.4", b"O": b"230.4", b"F": b"50.00", b"f": b"100.0", b"B": b"27.36",
@@ -42,7 +46,7 @@ class Simulator:
             line, self.buffer = self.buffer.split(b"\r", 1)
             command = line.strip()
             if command.endswith(b"Q1"):
-                out += Q1_STATUS
+                out += self._q1_status()
             elif command.endswith(b"I"):
                 out += Q1_INFO
             elif command.endswith(b"F"):
@@ -50,6 +54,12 @@ class Simulator:
             elif command:
                 out += command + b"\r"  # Megatec units echo what they do not know
         return out
+
+    def _q1_status(self) -> bytes:
+        path = os.environ.get("SIM_Q1_STATE")
+        state = open(path).read().strip() if path and os.path.exists(path) else "OL"
+        bits = Q1_STATE_BITS.get(state, Q1_STATE_BITS["OL"])
+        return Q1_STATUS[:-9] + bits + b"\r"
 
     def _apc(self, data: bytes) -> bytes:
         out = b""

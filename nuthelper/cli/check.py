@@ -1,0 +1,38 @@
+"""``nut-helper check``: report what NUT would reject or misread in an existing ups.conf."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+HELP = "check an existing ups.conf: parse errors, names, drivers, options, ports (exit 4 on errors)"
+DEFAULT_CONFIG = "/etc/nut/ups.conf"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="PATH", default=DEFAULT_CONFIG,
+                        help=f"the ups.conf to check (default {DEFAULT_CONFIG}, under --root)")
+    parser.add_argument("--root", metavar="DIR", help="target system root: check DIR/etc/nut/ups.conf, its "
+                        "ports and the nut account of that system")
+    parser.add_argument("--driver-path", metavar="DIR", help="where the NUT drivers are (default /lib/nut "
+                        "and /usr/lib/nut)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object (see README)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from nuthelper.check import check_config
+    from nuthelper.cli.output import print_json
+    from nuthelper.errors import EXIT_CHECK_FAILED
+
+    report = check_config(args.config, root=args.root, driver_path=args.driver_path)
+    if args.json:
+        print_json(report.to_dict())
+    else:
+        for finding in report.findings:
+            where = f"{report.path}:{finding.line}" if finding.line else report.path
+            section = f" [{finding.section}]" if finding.section else ""
+            print(f"{where}:{section} {finding.severity}: {finding.message}")
+        counts = f"{report.errors} error(s), {len(report.findings) - report.errors} other finding(s)"
+        print(f"nut-helper: checked {report.path}: {len(report.sections)} UPS section(s), {counts}",
+              file=sys.stderr)
+    return EXIT_CHECK_FAILED if report.errors else 0

@@ -1,0 +1,144 @@
+"""`nut-helper check`: findings with severity and line numbers, judged with the real drivers' -L
+listings, the shipped genericups table, and the nut account; exit code 4 on errors."""
+
+from __future__ import annotations
+
+import grp
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nuthelper.check import core_keys, driver_listing
+
+BAD = """maxretry = 3
+[gen]
+  driver = genericups
+  port = {regular}
+  bogus = 1
+[gen2]
+  driver = genericups
+  upstype = 99
+  port = {missing}
+  nolock
+[GEN]
+  driver = nosuchdriver
+  port = auto
+[usb.ups_1]
+  driver = usbhid-ups
+  port = auto
+  vendorid = 051d
+  pollfreq = 30
+  desc = "x # y"
+[qx]
+  driver = nutdrv_qx
+  port = auto
+  upstype = 5
+  ignorelb
+  override.battery.charge.low = 20
+[bad name]
+"""
+
+
+def nut_helper(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "nuthelper", *args], capture_output=True, text=True, timeout=60)
+
+
+def findings(config: Path, *extra: str) -> tuple[int, list[tuple[int | None, str, str]]]:
+    done = nut_helper("check", "--config", str(config), "--json", *extra)
+    report = json.loads(done.stdout)
+    return done.returncode, [(f["line"], f["severity"], f["code"]) for f in report["findings"]]
+
+
+def test_every_kind_of_problem_is_found_on_its_line(tmp_path):
+    regular = tmp_path / "not-a-device"
+    regular.write_text("")
+    config = tmp_path / "ups.conf"
+    config.write_text(BAD.format(regular=regular, missing=tmp_path / "ttyGONE"))
+    code, found = findings(config)
+    assert code == 4
+    assert found == [
+        (2, "error", "upstype-missing"),
+        (4, "error", "port-not-device"),
+        (5, "error", "unknown-option"),
+        (8, "error", "upstype-range"),
+        (9, "error", "port-missing"),
+        (11, "error", "duplicate-section"),
+        (12, "error", "unknown-driver"),
+        (19, "error", "parse"),
+        (23, "error", "unknown-option"),   # nutdrv_qx has no upstype
+        (26, "error", "parse"),
+    ]
+
+
+def test_human_output_names_file_line_and_section(tmp_path):
+    config = tmp_path / "ups.conf"
+    config.write_text("[a]\n  driver = genericups\n  port = auto\n  upstype = 5\n  cable = 940-0095A\n")
+    done = nut_helper("check", "--config", str(config))
+    assert done.returncode == 4
+    assert done.stdout.startswith(f"{config}:5: [a] error: genericups does not accept the setting 'cable'")
+    assert "1 error(s)" in done.stderr
+
+
+def test_clean_file_exits_0(tmp_path):
+    config = tmp_path / "ups.conf"
+    config.write_text("maxretry = 3\n[office]\n  driver = usbhid-ups\n  port = auto\n  desc = \"Office\"\n"
+                      "  default.battery.charge.low = 20\n  nolock\n")
+    code, found = findings(config)
+    assert (code, found) == (0, [])
+
+
+def test_unnamed_driver_and_flag_given_as_setting(tmp_path):
+    config = tmp_path / "ups.conf"
+    config.write_text("[a]\n  port = auto\n[b]\n  driver = usbhid-ups\n  port = auto\n  pollonly = yes\n")
+    code, found = findings(config)
+    assert code == 4 and found == [(1, "error", "no-driver"), (6, "error", "unknown-option")]
+    done = nut_helper("check", "--config", str(config))
+    assert "takes 'pollonly' as a flag" in done.stdout
+
+
+def test_port_the_nut_user_cannot_open(tmp_path, serial_pty):
+    device = os.path.realpath(serial_pty.port)
+    config = tmp_path / "ups.conf"
+    config.write_text(f"[q]\n  driver = nutdrv_qx\n  port = {serial_pty.port}\n")
+    os.chown(device, 0, 0)
+    os.chmod(device, 0o600)
+    code, found = findings(config)
+    assert (code, found) == (4, [(3, "error", "port-access")])
+    os.chown(device, 0, grp.getgrnam("nut").gr_gid)
+    os.chmod(device, 0o660)
+    assert findings(config) == (0, [])
+
+
+def test_accounts_and_files_come_from_root(tmp_path):
+    root = tmp_path / "target"
+    (root / "etc" / "nut").mkdir(parents=True)
+    (root / "etc" / "nut" / "ups.conf").write_text("[q]\n  driver = nutdrv_qx\n  port = /dev/ttyS0\n")
+    code, found = findings(Path("/etc/nut/ups.conf"), "--root", str(root))
+    assert (code, found) == (4, [(3, "error", "port-missing")])   # no /dev/ttyS0 under the target root
+
+
+def test_missing_file_is_a_one_line_error(tmp_path):
+    done = nut_helper("check", "--config", str(tmp_path / "nope.conf"))
+    assert done.returncode == 3 and len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("key", core_keys()["values"])
+def test_core_key_data_matches_the_installed_drivers(tmp_path, key):
+    # Every documented core setting is accepted by a real driver exactly when the data says so.
+    listing = driver_listing("/lib/nut/genericups")
+    rejected = key in core_keys()["not_in_driver_core"].get(listing.nut_version, [])
+    confdir = tmp_path / "etc"
+    confdir.mkdir()
+    value = "genericups" if key == "driver" else str(tmp_path / "gone") if key == "port" else "1"
+    lines = {"driver": "", "port": ""}.get(key, f"  {key} = {value}\n")
+    (confdir / "ups.conf").write_text(f"[t]\n  driver = genericups\n  port = {tmp_path / 'gone'}\n  upstype = 5\n"
+                                      + lines)
+    done = subprocess.run(["/lib/nut/genericups", "-a", "t", "-u", "root", "-d", "1"], capture_output=True,
+                          text=True, timeout=30, env=dict(os.environ, NUT_CONFPATH=str(confdir),
+                                                          NUT_STATEPATH=str(tmp_path)))
+    said = done.stdout + done.stderr
+    assert (f"'{key}' is not a valid" in said) == rejected, said

@@ -1,0 +1,186 @@
+"""`nut-helper setup --write`: merge, replace, idempotence, dry run, --if-unconfigured, --standalone,
+secrets, ownership, and the udev rule, all through the command line into a --root."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nuthelper.upsconf import UpsConf
+
+TRIPP = ["setup", "--model", "Tripp Lite Internet Office 700", "--cable", "73-0844", "--port", "/dev/ttyS0",
+         "--name", "tripp"]
+EXISTING = ("# site ups.conf\nmaxretry = 3\n\n[office]\n\tdriver = usbhid-ups\n\tport = auto\n"
+            "\tdesc = \"Office \\\"UPS\\\"\"\n\n# end of file\n")
+
+
+def nut_helper(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "nuthelper", *args], capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    (tmp_path / "etc" / "nut").mkdir(parents=True)
+    (tmp_path / "etc" / "group").write_text("root:x:0:\nnut:x:4242:\n")
+    (tmp_path / "etc" / "passwd").write_text("root:x:0:0::/root:/bin/sh\nnut:x:4243:4242::/var/lib/nut:/bin/false\n")
+    return tmp_path
+
+
+def ups_conf(root: Path) -> Path:
+    return root / "etc" / "nut" / "ups.conf"
+
+
+def test_adds_a_section_keeping_every_other_byte(root):
+    ups_conf(root).write_text(EXISTING)
+    done = nut_helper(*TRIPP, "--write", "--root", str(root))
+    assert done.returncode == 0, done.stderr
+    text = ups_conf(root).read_text()
+    assert text.startswith(EXISTING)
+    assert UpsConf.parse(text).get("tripp").value("upstype") == "5"
+    assert "ups.conf: added" in done.stderr.replace(f"{ups_conf(root)}: ", "ups.conf: ")
+    assert (root / "etc" / "nut" / "ups.conf.nut-helper.bak").read_text() == EXISTING
+
+
+def test_second_run_is_unchanged_and_touches_nothing(root):
+    assert nut_helper(*TRIPP, "--write", "--root", str(root)).returncode == 0
+    before = {path: (path.read_bytes(), path.stat().st_mtime_ns) for path in root.rglob("*") if path.is_file()}
+    done = nut_helper(*TRIPP, "--write", "--root", str(root), "--json")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)["write"]
+    assert result["status"] == "unchanged" and result["written"] is False and result["diff"] == ""
+    after = {path: (path.read_bytes(), path.stat().st_mtime_ns) for path in root.rglob("*") if path.is_file()}
+    assert after == before
+
+
+def test_same_name_other_settings_is_a_conflict_until_replace(root):
+    assert nut_helper(*TRIPP, "--write", "--root", str(root)).returncode == 0
+    first = ups_conf(root).read_text()
+    other = [arg if arg != "/dev/ttyS0" else "/dev/ttyS1" for arg in TRIPP]
+    done = nut_helper(*other, "--write", "--root", str(root))
+    assert done.returncode == 5
+    assert "-\tport = /dev/ttyS0\n+\tport = /dev/ttyS1\n" in done.stdout
+    assert "--replace" in done.stderr and "nothing was written" in done.stderr
+    assert ups_conf(root).read_text() == first
+    done = nut_helper(*other, "--write", "--replace", "--root", str(root), "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["write"]["status"] == "replaced"
+    assert UpsConf.parse(ups_conf(root).read_text()).get("tripp").value("port") == "/dev/ttyS1"
+
+
+def test_dry_run_prints_the_diff_and_writes_nothing(root):
+    ups_conf(root).write_text(EXISTING)
+    done = nut_helper(*TRIPP, "--dry-run", "--standalone", "--root", str(root))
+    assert done.returncode == 0, done.stderr
+    assert "+[tripp]\n" in done.stdout and "+MODE=standalone\n" in done.stdout
+    assert "dry run" in done.stderr
+    assert sorted(p.name for p in (root / "etc" / "nut").iterdir()) == ["ups.conf"]
+    assert ups_conf(root).read_text() == EXISTING
+    assert not (root / "etc" / "udev").exists()
+
+
+def test_if_unconfigured_skips_when_a_ups_is_defined(root):
+    ups_conf(root).write_text(EXISTING)
+    done = nut_helper(*TRIPP, "--write", "--if-unconfigured", "--root", str(root), "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["write"]["status"] == "skipped"
+    assert ups_conf(root).read_text() == EXISTING
+    ups_conf(root).write_text("# nothing configured yet\nmaxretry = 3\n")
+    done = nut_helper(*TRIPP, "--write", "--if-unconfigured", "--root", str(root))
+    assert done.returncode == 0, done.stderr
+    assert UpsConf.parse(ups_conf(root).read_text()).get("tripp") is not None
+
+
+def test_new_files_are_root_nut_0640_and_udev_rule_world_readable(root):
+    done = nut_helper(*TRIPP, "--write", "--standalone", "--root", str(root))
+    assert done.returncode == 0, done.stderr
+    for name in ("ups.conf", "nut.conf", "upsd.conf", "upsd.users", "upsmon.conf"):
+        info = (root / "etc" / "nut" / name).stat()
+        assert (stat.S_IMODE(info.st_mode), info.st_uid, info.st_gid) == (0o640, 0, 4242), name
+    rule = root / "etc" / "udev" / "rules.d" / "90-nut-helper-tripp.rules"
+    assert stat.S_IMODE(rule.stat().st_mode) == 0o644
+    assert 'SUBSYSTEM=="tty", KERNEL=="ttyS0", GROUP="nut", MODE="0660"' in rule.read_text()
+
+
+def test_standalone_secret_is_never_shown_nor_overwritten(root):
+    done = nut_helper(*TRIPP, "--write", "--standalone", "--root", str(root), "--json")
+    assert done.returncode == 0, done.stderr
+    users = (root / "etc" / "nut" / "upsd.users").read_text()
+    password = UpsConf.parse(users, strict=False).get("nut-helper-monitor").value("password")
+    assert len(password) >= 24
+    assert password not in done.stdout + done.stderr
+    assert f"nut-helper-monitor {password} primary" in (root / "etc" / "nut" / "upsmon.conf").read_text()
+    # Another UPS later: the user and its password stay; the new MONITOR line reuses them.
+    done = nut_helper("setup", "--model", "Best Power Patriot Pro II", "--port", "/dev/ttyS1", "--name", "q1",
+                      "--write", "--standalone", "--root", str(root), "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert password not in done.stdout + done.stderr and "<secret: not shown>" in done.stdout
+    done = nut_helper("setup", "--model", "Best Power Patriot Pro II", "--port", "/dev/ttyS1", "--name", "q1",
+                      "--write", "--standalone", "--root", str(root))
+    assert done.returncode == 0, done.stderr
+    assert (root / "etc" / "nut" / "upsd.users").read_text() == users
+    monitors = [line for line in (root / "etc" / "nut" / "upsmon.conf").read_text().splitlines()
+                if line.startswith("MONITOR")]
+    assert monitors == [f"MONITOR tripp@localhost 1 nut-helper-monitor {password} primary",
+                        f"MONITOR q1@localhost 1 nut-helper-monitor {password} primary"]
+
+
+def test_standalone_merges_into_debian_default_files(root):
+    confdir = root / "etc" / "nut"
+    originals = {}
+    for name in ("nut.conf", "upsd.conf", "upsd.users", "upsmon.conf", "ups.conf"):
+        originals[name] = Path("/etc/nut", name).read_text()
+        (confdir / name).write_text(originals[name])
+    (confdir / "upsd.conf").write_text(originals["upsd.conf"] + "LISTEN 0.0.0.0 3493\n")
+    (confdir / "nut.conf").write_text(originals["nut.conf"].replace("MODE=none", "MODE=netserver"))
+    done = nut_helper(*TRIPP, "--write", "--standalone", "--root", str(root))
+    assert done.returncode == 0, done.stderr
+    assert (confdir / "nut.conf").read_text() == originals["nut.conf"].replace("MODE=none", "MODE=netserver")
+    upsd = (confdir / "upsd.conf").read_text()
+    assert upsd == originals["upsd.conf"] + "LISTEN 0.0.0.0 3493\nLISTEN ::1 3493\n"
+    for name in ("upsd.users", "upsmon.conf", "ups.conf"):
+        assert (confdir / name).read_text().startswith(originals[name]), name
+
+
+def test_netclient_mode_is_a_conflict(root):
+    (root / "etc" / "nut" / "nut.conf").write_text("MODE=netclient\n")
+    done = nut_helper(*TRIPP, "--write", "--standalone", "--root", str(root))
+    assert done.returncode == 5 and "MODE=netclient" in done.stderr
+    assert sorted(p.name for p in (root / "etc" / "nut").iterdir()) == ["nut.conf"]
+    done = nut_helper(*TRIPP, "--write", "--standalone", "--replace", "--root", str(root))
+    assert done.returncode == 0 and (root / "etc" / "nut" / "nut.conf").read_text() == "MODE=standalone\n"
+
+
+def test_world_readable_secret_file_is_tightened(root):
+    users = root / "etc" / "nut" / "upsd.users"
+    users.write_text("[admin]\n\tpassword = hunter2\n\tactions = SET\n")
+    users.chmod(0o644)
+    done = nut_helper(*TRIPP, "--write", "--standalone", "--root", str(root))
+    assert done.returncode == 0, done.stderr
+    assert stat.S_IMODE(users.stat().st_mode) == 0o640
+    assert "hunter2" not in done.stdout + done.stderr
+    assert users.read_text().startswith("[admin]\n\tpassword = hunter2\n")
+
+
+def test_usb_ups_gets_no_udev_rule(root):
+    done = nut_helper("setup", "--model", "APC Back-UPS ES 350", "--port", "auto", "--name", "apc", "--write",
+                      "--root", str(root), "--json")
+    assert done.returncode == 0, done.stderr
+    assert [entry["what"].split(":")[0] for entry in json.loads(done.stdout)["write"]["files"]] == ["ups.conf"]
+    assert not (root / "etc" / "udev").exists()
+
+
+def test_unknown_serial_device_gets_no_rule_but_a_note(root, tmp_path):
+    device = "/dev/pts/ptmx"   # a character device no udev rule could key on stably
+    done = nut_helper("setup", "--model", "Best Power Patriot Pro II", "--port", device, "--name", "q1",
+                      "--write", "--root", str(root), "--json")
+    assert done.returncode == 0, done.stderr
+    files = json.loads(done.stdout)["write"]["files"]
+    assert files[1]["status"] == "skipped" and "by-id" in files[1]["note"]
+    assert not list((root / "etc").glob("udev/rules.d/*"))
+    assert os.path.exists(device)
