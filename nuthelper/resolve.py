@@ -175,9 +175,15 @@ def resolve(model: str, cable: str | None = None, port: str | None = None, *,
     else:
         try:
             found = _cable_for_model(knowledge, query, vendor, rest, port, reasons)
+            hcl = hcl or default_hcl()
+            rows = _hcl_rows_for_model(hcl, vendor, rest, query)
+            if found.fit_for(vendor, rest or query) == "pattern" and rows and \
+                    not any(connection_kind(row) in ("serial", "any") for row in rows):
+                raise NotFound(f"the {found.title} fits '{query}' only by a name pattern, and NUT's hardware "
+                               "list names the model with no serial connection")
         except NotFound as missing:
             hcl = hcl or default_hcl()
-            rows = hcl.models_for(vendor.id if vendor else None, rest or query)
+            rows = _hcl_rows_for_model(hcl, vendor, rest, query)
             if not rows:
                 raise NotFound(missing.message.split(" (")[0] + f" nor in NUT's hardware list "
                                f"({_suggestions(query, missing.details.get('candidates', []))}); pass --cable "
@@ -219,6 +225,12 @@ def _closest_anywhere(query: str, missing: NotFound) -> list[str]:
 def _suggestions(query: str, cable_candidates: list[str]) -> str:
     names = _closest_anywhere(query, NotFound("", details={"candidates": cable_candidates}))
     return f"closest known: {', '.join(names)}" if names else "see 'nut-helper lookup'"
+
+
+def _hcl_rows_for_model(hcl: HCL, vendor: Vendor | None, rest: str, query: str) -> list[HclEntry]:
+    """Hardware-list rows for the model; when the vendor's name swallowed part of the model
+    ("Eaton Powerware 9125"), the whole text is tried as well."""
+    return hcl.models_for(vendor.id if vendor else None, rest or query) or hcl.models_for(None, query)
 
 
 def _hcl_rows_for_cable(hcl: HCL, part: str, vendor: Vendor | None) -> list[HclEntry]:
