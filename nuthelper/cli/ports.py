@@ -6,7 +6,7 @@ import argparse
 
 from nuthelper.cli.output import print_json
 
-HELP = "List serial ports and USB UPSes, with stable names, holders and nut-user access."
+HELP = "list serial ports and USB UPSes, with stable names, holders and nut-user access"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
