@@ -2,7 +2,7 @@
 ``--standalone``, write the rest of a standalone NUT setup), safely and idempotently.
 
 Every file is planned first, under the lock of its directory; nothing is written when any
-file is in conflict (exit code 5) or for ``--dry-run``. See docs/README-lifecycle.md.
+file is in conflict (exit code 5) or for ``--dry-run``. See "Writing, checking and keeping a NUT configuration" in README.md.
 """
 
 from __future__ import annotations
