@@ -153,7 +153,7 @@ def port_access_problem(info: os.stat_result, account: tuple[int, set[int]]) -> 
 # --- the checks ----------------------------------------------------------------------------
 
 def _driver_findings(section: Section, driver: str, hcl: HCL, installed: set[str] | None) -> list[Finding]:
-    line = next(s.line for s in section.settings if s.key == "driver")
+    line = [s.line for s in section.settings if s.key == "driver"][-1]  # the last one counts, as in NUT
     known = driver in {choice.driver for entry in hcl.entries for choice in entry.drivers}
     present = installed is not None and (driver in installed or program_name(driver) in installed)
     if present:
