@@ -7,12 +7,12 @@ import grp
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from nuthelper.check import core_keys, driver_listing
+from support.cli import nut_helper
 
 BAD = """maxretry = 3
 [gen]
@@ -41,10 +41,6 @@ BAD = """maxretry = 3
   override.battery.charge.low = 20
 [bad name]
 """
-
-
-def nut_helper(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nuthelper", *args], capture_output=True, text=True, timeout=60)
 
 
 def findings(config: Path, *extra: str) -> tuple[int, list[tuple[int | None, str, str]]]:
