@@ -13,6 +13,7 @@ from nuthelper.probe.auto import auto_port
 from nuthelper.render import render_section
 from support.cli import nut_helper
 from support.nut import NutSetup, driver_keys
+from support.umockdev import umockdev_prefix
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "examples" / "home-made-relay-cable.json"
@@ -74,7 +75,7 @@ def test_port_auto_result_drives_real_nutdrv_qx(sim_bench, nut_setup):
 
 
 def test_port_auto_with_several_usb_upses_lists_them():
-    done = nut_helper("setup", "--port", "auto", "--json", prefix=("umockdev-run", "-d", str(UMOCKDEV_MACHINE), "--"))
+    done = nut_helper("setup", "--port", "auto", "--json", prefix=umockdev_prefix(UMOCKDEV_MACHINE))
     assert done.returncode == 3, done.stderr
     error = json.loads(done.stdout)["error"]
     assert "0463" in error["message"] and "051d" in error["message"].lower()
