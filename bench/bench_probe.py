@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
 from nuthelper.probe.serialprobe import probe_ports, ProbeSettings  # noqa: E402
-from probe_support.ptys import SimPort  # noqa: E402
+from support.ptys import SimPort  # noqa: E402
 
 MODES = ["q1", "apc", "silent", "q1", "apc", "silent", "q1", "apc"]
 TARGET_TOTAL, TARGET_SILENT, TARGET_RATIO = 2.0, 1.5, 5.0

@@ -1,6 +1,6 @@
-"""Shared pytest fixtures: serial pty with emulated modem lines, private NUT directories.
+"""Shared pytest fixtures: socat pty pairs, simulated UPSes, emulated modem lines, private NUT directories.
 
-See tests/nutenv.py for the classes these wrap and how to use them.
+The classes these wrap live in tests/support/ (ptys.py, shim.py, nut.py).
 """
 
 from __future__ import annotations
@@ -10,20 +10,15 @@ from typing import Iterator
 
 import pytest
 
-from nutenv import ModemLines, NutSetup, SerialPty, build_modemline_shim
+from support.nut import NutSetup
+from support.ptys import PtyPair, SimBench
+from support.shim import ModemLines, build_shim
 
 
 @pytest.fixture(scope="session")
 def modemline_shim(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The LD_PRELOAD modem-line shim, compiled once per test session."""
-    return build_modemline_shim(tmp_path_factory.mktemp("shim"))
-
-
-@pytest.fixture
-def serial_pty(tmp_path: Path) -> Iterator[SerialPty]:
-    """A socat pty pair; ``serial_pty.port`` is the device a driver opens."""
-    with SerialPty(tmp_path / "pty") as pty:
-        yield pty
+    return build_shim(tmp_path_factory.mktemp("shim"))
 
 
 @pytest.fixture
@@ -33,6 +28,21 @@ def modem_lines(tmp_path: Path, modemline_shim: Path) -> ModemLines:
 
 
 @pytest.fixture
+def serial_pty(tmp_path: Path) -> Iterator[PtyPair]:
+    """A socat pty pair; ``serial_pty.port`` is the device a driver opens."""
+    with PtyPair(tmp_path / "pty") as pty:
+        yield pty
+
+
+@pytest.fixture
+def sim_bench() -> Iterator[SimBench]:
+    """Simulated UPSes on socat pty pairs: ``sim_bench.add("ttyq1", "q1")``."""
+    bench = SimBench()
+    yield bench
+    bench.close()
+
+
+@pytest.fixture
 def nut_setup(tmp_path: Path) -> NutSetup:
-    """A throw-away NUT_CONFPATH / NUT_STATEPATH directory."""
-    return NutSetup(tmp_path / "nut")
+    """A throw-away NUT_CONFPATH / NUT_STATEPATH pair."""
+    return NutSetup.in_directory(tmp_path / "nut")

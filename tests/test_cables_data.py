@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from fnmatch import fnmatchcase
 from functools import cache
 from pathlib import Path
@@ -16,8 +15,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from support.nut import DRIVER_DIR, driver_listing, genericups_types
+
 REPO = Path(__file__).resolve().parent.parent
-NUT_DRIVER_DIR = Path("/lib/nut")
 NUT_HCL = Path("/usr/share/nut/driver.list")
 
 # Standard signal names of a DB9 computer (DTE) serial port.
@@ -441,24 +441,12 @@ def test_sms_cable_and_its_pin_1_discrepancy():
 
 
 def installed_drivers() -> set[str]:
-    return {p.name for p in NUT_DRIVER_DIR.iterdir() if p.is_file()}
+    return {p.name for p in DRIVER_DIR.iterdir() if p.is_file()}
 
 
 @cache
 def hcl_lines() -> list[str]:
     return [line for line in NUT_HCL.read_text(encoding="utf-8").splitlines() if line.startswith('"')]
-
-
-@cache
-def driver_settings(driver: str) -> dict[str, set[str]]:
-    """The VALUE and FLAG names the installed driver reports with -L."""
-    listing = subprocess.run([str(NUT_DRIVER_DIR / driver), "-L"], capture_output=True, text=True, timeout=20)
-    found: dict[str, set[str]] = {"VALUE": set(), "FLAG": set()}
-    for line in listing.stdout.splitlines():
-        kind, _, rest = line.partition(" ")
-        if kind in found:
-            found[kind].add(rest.split(" ", 1)[0])
-    return found
 
 
 def test_every_driver_named_exists_in_the_installed_nut():
@@ -471,11 +459,11 @@ def test_every_driver_named_exists_in_the_installed_nut():
 
 @pytest.mark.parametrize(
     "cable_id,rule",
-    [(c, r) for c, r in all_rules() if (NUT_DRIVER_DIR / r["driver"]).is_file()],
+    [(c, r) for c, r in all_rules() if (DRIVER_DIR / r["driver"]).is_file()],
     ids=lambda v: v if isinstance(v, str) else v["driver"],
 )
 def test_option_and_flag_names_are_accepted_by_the_installed_driver(cable_id, rule):
-    settings = driver_settings(rule["driver"])
+    settings = driver_listing(rule["driver"])
     assert settings["VALUE"] or settings["FLAG"] or not (rule["options"] or rule["flags"]), "driver listed nothing"
     for key in rule["options"]:
         assert key in settings["VALUE"], (cable_id, rule["driver"], key)
@@ -484,8 +472,7 @@ def test_option_and_flag_names_are_accepted_by_the_installed_driver(cable_id, ru
 
 
 def test_genericups_types_exist_in_the_installed_driver():
-    help_text = subprocess.run([str(NUT_DRIVER_DIR / "genericups"), "-h"], capture_output=True, text=True, timeout=20)
-    valid = set(re.findall(r"^(\d+): ", help_text.stdout + help_text.stderr, flags=re.M))
+    valid = {str(number) for number in genericups_types()}
     assert {"5", "11"} <= valid
     for cable_id, rule in all_rules():
         if rule["driver"] == "genericups":

@@ -6,13 +6,12 @@ from __future__ import annotations
 import grp
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from nuthelper.check import core_keys, driver_listing
+from support.cli import nut_helper
 
 BAD = """maxretry = 3
 [gen]
@@ -41,10 +40,6 @@ BAD = """maxretry = 3
   override.battery.charge.low = 20
 [bad name]
 """
-
-
-def nut_helper(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nuthelper", *args], capture_output=True, text=True, timeout=60)
 
 
 def findings(config: Path, *extra: str) -> tuple[int, list[tuple[int | None, str, str]]]:
@@ -101,7 +96,7 @@ def test_unnamed_driver_and_flag_given_as_setting(tmp_path):
 
 
 def test_port_the_nut_user_cannot_open(tmp_path, serial_pty):
-    device = os.path.realpath(serial_pty.port)
+    device = serial_pty.device
     config = tmp_path / "ups.conf"
     config.write_text(f"[q]\n  driver = nutdrv_qx\n  port = {serial_pty.port}\n")
     os.chown(device, 0, 0)
@@ -127,20 +122,14 @@ def test_missing_file_is_a_one_line_error(tmp_path):
 
 
 @pytest.mark.parametrize("key", core_keys()["values"])
-def test_core_key_data_matches_the_installed_drivers(tmp_path, key):
+def test_core_key_data_matches_the_installed_drivers(tmp_path, nut_setup, key):
     # Every documented core setting is accepted by a real driver exactly when the data says so.
     listing = driver_listing("/lib/nut/genericups")
     rejected = key in core_keys()["not_in_driver_core"].get(listing.nut_version, [])
-    confdir = tmp_path / "etc"
-    confdir.mkdir()
     value = "genericups" if key == "driver" else str(tmp_path / "gone") if key == "port" else "1"
     lines = {"driver": "", "port": ""}.get(key, f"  {key} = {value}\n")
-    (confdir / "ups.conf").write_text(f"[t]\n  driver = genericups\n  port = {tmp_path / 'gone'}\n  upstype = 5\n"
-                                      + lines)
-    done = subprocess.run(["/lib/nut/genericups", "-a", "t", "-u", "root", "-d", "1"], capture_output=True,
-                          text=True, timeout=30, env=dict(os.environ, NUT_CONFPATH=str(confdir),
-                                                          NUT_STATEPATH=str(tmp_path)))
-    said = done.stdout + done.stderr
+    nut_setup.write_ups_conf(f"[t]\n  driver = genericups\n  port = {tmp_path / 'gone'}\n  upstype = 5\n" + lines)
+    said = nut_setup.run_driver("genericups", "t").output
     assert (f"'{key}' is not a valid" in said) == rejected, said
 
 

@@ -7,12 +7,13 @@ import contextlib
 import fcntl
 import os
 import subprocess
-import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from support.cli import nut_helper
 
 EXISTING = ("# site ups.conf\nmaxretry = 3\n\n[office]\n\tdriver = usbhid-ups\n\tport = auto\n"
             "\tdesc = \"Office\"\n")
@@ -209,8 +210,7 @@ def test_bad_input_one_line_error_nothing_changed(name):
     with scratch() as base, contextlib.ExitStack() as stack:
         args, message, prefix = CASES[name](base / "root", stack)
         before = snapshot(base)
-        done = subprocess.run([*prefix, sys.executable, "-m", "nuthelper", *args], capture_output=True, text=True,
-                              timeout=60, cwd=Path(__file__).resolve().parent.parent)
+        done = nut_helper(*args, prefix=prefix, cwd=Path(__file__).resolve().parent.parent)
         assert done.returncode not in (0, 1), done.stderr   # 1 would be an internal error
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("nut-helper: error: "), done.stderr
@@ -226,7 +226,6 @@ def test_catalogue_has_at_least_20_cases():
 def test_conflict_exit_code_and_files_untouched(tmp_path):
     etc(tmp_path, EXISTING.replace("[office]", "[tripp]"))
     before = snapshot(tmp_path)
-    done = subprocess.run([sys.executable, "-m", "nuthelper", *write(tmp_path)], capture_output=True, text=True,
-                          timeout=60)
+    done = nut_helper(*write(tmp_path))
     assert done.returncode == 5 and "nut-helper: error:" in done.stderr
     assert snapshot(tmp_path) == before

@@ -10,16 +10,13 @@ from pathlib import Path
 
 import pytest
 
-EXE = [sys.executable, "-m", "nuthelper"]
+from support.cli import nut_helper
+
 TRIPP = ["setup", "--model", "Tripp Lite Internet Office 700", "--cable", "73-0844", "--port", "/dev/ttyS0"]
 
 
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([*EXE, *args], capture_output=True, text=True, cwd=cwd, timeout=60)
-
-
 def test_issue_example_prints_section(tmp_path):
-    done = run(*TRIPP, cwd=tmp_path)  # from another directory: data is shipped in the package
+    done = nut_helper(*TRIPP, cwd=tmp_path)  # from another directory: data is shipped in the package
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("[tripp-lite-internet-office-700]\n\t# ")
     assert "\tdriver = genericups\n\tport = /dev/ttyS0\n\tupstype = 5\n" in done.stdout
@@ -34,7 +31,7 @@ def test_console_script_installed():
 
 
 def test_json_fields():
-    done = run(*TRIPP, "--json")
+    done = nut_helper(*TRIPP, "--json")
     assert done.returncode == 0
     data = json.loads(done.stdout)
     assert data["name"] == "tripp-lite-internet-office-700"
@@ -62,7 +59,7 @@ def test_json_fields():
     (["cables", "show", "zzz-unknown"], 3, "unknown cable"),
 ])
 def test_errors_are_one_line_with_exit_code(args, code, words):
-    done = run(*args)
+    done = nut_helper(*args)
     assert done.returncode == code, done.stderr
     assert words in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
@@ -70,7 +67,7 @@ def test_errors_are_one_line_with_exit_code(args, code, words):
 
 
 def test_json_error_object():
-    done = run("setup", "--model", "Nonexistent Brand 9000", "--port", "/dev/ttyS0", "--json")
+    done = nut_helper("setup", "--model", "Nonexistent Brand 9000", "--port", "/dev/ttyS0", "--json")
     assert done.returncode == 3
     error = json.loads(done.stdout)["error"]
     assert error["exit_code"] == 3 and error["kind"] == "NotFound" and "candidates" in error
@@ -78,37 +75,37 @@ def test_json_error_object():
 
 def test_output_writes_new_file_and_refuses_to_clobber(tmp_path):
     target = tmp_path / "ups.conf"
-    assert run(*TRIPP, "--output", str(target)).returncode == 0
+    assert nut_helper(*TRIPP, "--output", str(target)).returncode == 0
     first = target.read_bytes()
     assert b"upstype = 5" in first
     assert oct(target.stat().st_mode & 0o777) == "0o640"
-    done = run(*TRIPP, "--desc", "other", "--output", str(target))
+    done = nut_helper(*TRIPP, "--desc", "other", "--output", str(target))
     assert done.returncode == 2 and "--force" in done.stderr
     assert target.read_bytes() == first
     assert sorted(os.listdir(tmp_path)) == ["ups.conf"], "no temporary file left behind"
-    assert run(*TRIPP, "--desc", "other", "--output", str(target), "--force").returncode == 0
+    assert nut_helper(*TRIPP, "--desc", "other", "--output", str(target), "--force").returncode == 0
     assert b'desc = other' in target.read_bytes()
 
 
 def test_output_bad_targets(tmp_path):
-    assert run(*TRIPP, "--output", str(tmp_path / "missing" / "ups.conf")).returncode == 2
-    assert run(*TRIPP, "--output", str(tmp_path)).returncode == 2
+    assert nut_helper(*TRIPP, "--output", str(tmp_path / "missing" / "ups.conf")).returncode == 2
+    assert nut_helper(*TRIPP, "--output", str(tmp_path)).returncode == 2
     assert os.listdir(tmp_path) == []
 
 
 def test_cables_list_and_show():
-    listing = run("cables", "list", "--json")
+    listing = nut_helper("cables", "list", "--json")
     assert listing.returncode == 0
     rows = json.loads(listing.stdout)
     assert any(row["id"] == "tripplite-73-0844" for row in rows)
-    shown = run("cables", "show", "73-0844")
+    shown = nut_helper("cables", "show", "73-0844")
     assert shown.returncode == 0
     assert "UPS  5 AC Fail" in shown.stdout and "PC  8 CTS" in shown.stdout
     assert "10 kΩ resistor between PC pins 4 and 8" in shown.stdout
-    data = json.loads(run("cables", "show", "tripplite-73-0844", "--json").stdout)
+    data = json.loads(nut_helper("cables", "show", "tripplite-73-0844", "--json").stdout)
     assert data["id"] == "tripplite-73-0844" and data["wiring"]["wires"]
 
 
 def test_module_and_version():
-    done = run("--version")
+    done = nut_helper("--version")
     assert done.returncode == 0 and done.stdout.startswith("nut-helper ")

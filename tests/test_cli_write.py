@@ -6,22 +6,17 @@ from __future__ import annotations
 import json
 import os
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from nuthelper.upsconf import UpsConf
+from support.cli import nut_helper
 
 TRIPP = ["setup", "--model", "Tripp Lite Internet Office 700", "--cable", "73-0844", "--port", "/dev/ttyS0",
          "--name", "tripp"]
 EXISTING = ("# site ups.conf\nmaxretry = 3\n\n[office]\n\tdriver = usbhid-ups\n\tport = auto\n"
             "\tdesc = \"Office \\\"UPS\\\"\"\n\n# end of file\n")
-
-
-def nut_helper(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nuthelper", *args], capture_output=True, text=True, timeout=60)
 
 
 @pytest.fixture

@@ -4,17 +4,11 @@ published by the real upsd; ups.status follows the lines as type 5 defines them.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from nuthelper.knowledge.genericups import load_table
-from nutserver import LiveNut, free_port
-
-
-def nut_helper(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nuthelper", *args], capture_output=True, text=True, timeout=60)
+from support.cli import nut_helper
+from support.nut import LiveNut, NutSetup, free_port
 
 
 def expected_status(inputs: set[str]) -> set[str]:
@@ -46,7 +40,7 @@ def test_written_tripp_lite_section_follows_the_lines(tmp_path, serial_pty, mode
     assert done.returncode == 0, done.stderr
     assert "upstype = 5" in (confdir / "ups.conf").read_text()
     modem_lines.set_inputs("CTS", "DCD")
-    with LiveNut(confdir, tmp_path / "state", "tripp", "genericups", upsd_port, modem_lines.env()) as nut:
+    with LiveNut(NutSetup(confdir, tmp_path / "state"), upsd_port, "tripp", "genericups", modem_lines) as nut:
         for inputs in [("CTS", "DCD"), ("DCD",), (), ("CTS",), ("CTS", "DCD")]:
             modem_lines.set_inputs(*inputs)
             wanted = expected_status(set(inputs))

@@ -6,23 +6,17 @@ unchanged from `upsc -L`."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from nuthelper.knowledge.cables import load_cables
 from nuthelper.knowledge.hcl import default_hcl
 from nuthelper.knowledge.ports import connection_kind
 from nuthelper.upsconf import UpsConf
-from nutserver import LiveNut, free_port
-from realnut import DRIVER_DIR, config_rejections, driver_keys, exec_lines, upsdrvctl_test_start
+from support.cli import nut_helper
+from support.nut import DRIVER_DIR, LiveNut, NutSetup, driver_keys, free_port
 
 HCL_SAMPLE_STEP = 37   # every 37th hardware-list row with an installed serial or USB driver
 CORE_KEYS = {"driver", "port", "desc"}
-
-
-def nut_helper(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nuthelper", *args], capture_output=True, text=True, timeout=60)
 
 
 def cable_cases() -> list[tuple[str, str, str]]:
@@ -57,14 +51,14 @@ def write_all(root: Path, cases: list[tuple[str, list[str]]]) -> dict[str, str]:
     return written
 
 
-def assert_nut_reads(confdir: Path, written: dict[str, str]) -> None:
-    conf = UpsConf.parse((confdir / "ups.conf").read_text(), strict=True)
+def assert_nut_reads(nut: NutSetup, written: dict[str, str]) -> None:
+    conf = UpsConf.parse((nut.confdir / "ups.conf").read_text(), strict=True)
     assert [section.name for section in conf.sections] == list(written)
-    plan = upsdrvctl_test_start(confdir)
+    plan = nut.upsdrvctl_test_start()
     assert plan.returncode == 0, plan.output
-    assert not config_rejections(plan), plan.output
+    assert not plan.rejections(), plan.output
     drivers = {section.name: section.value("driver") for section in conf.sections}
-    assert exec_lines(plan) == [f"{DRIVER_DIR / drivers[name]} -a {name}" for name in written], plan.output
+    assert plan.exec_lines() == [f"{DRIVER_DIR / drivers[name]} -a {name}" for name in written], plan.output
     for section in conf.sections:
         listed = driver_keys(section.value("driver"))
         for key in [s.key for s in section.settings if s.key not in CORE_KEYS] + [f.name for f in section.flags]:
@@ -79,7 +73,7 @@ def test_every_documented_cable_written_by_setup_is_read_by_nut(tmp_path):
              for model, cable, kind in cable_cases()]
     assert len(cases) >= 20
     written = write_all(root, cases)
-    assert_nut_reads(root / "etc" / "nut", written)
+    assert_nut_reads(NutSetup(root / "etc" / "nut", tmp_path / "state"), written)
 
 
 def test_hardware_list_sample_written_by_setup_is_read_by_nut(tmp_path):
@@ -95,7 +89,7 @@ def test_hardware_list_sample_written_by_setup_is_read_by_nut(tmp_path):
         (resolvable if done.returncode == 0 else failed).append((model, extra, done.stderr.strip()))
     assert not failed, f"every sampled hardware-list model resolves: {failed}"
     written = write_all(root, [(model, extra) for model, extra, _ in resolvable])
-    assert_nut_reads(root / "etc" / "nut", written)
+    assert_nut_reads(NutSetup(root / "etc" / "nut", tmp_path / "state"), written)
 
 
 TRICKY_DESCS = ['Rack "A" UPS', "C:\\UPS\\one", "room #3", 'all: "q" \\ # end', "trailing backslash \\"]
@@ -112,15 +106,8 @@ def test_upsd_reads_back_escaped_descriptions(tmp_path):
                           "--port", "/dev/ttyS0", "--name", f"desc{index}", "--desc", desc, "--write",
                           "--root", str(root), "--no-udev-rule", *extra)
         assert done.returncode == 0, done.stderr
-    with LiveNut(confdir, tmp_path / "state", "desc0", "genericups", upsd_port).start(driver=False) as nut:
-        listing = {}
-
-        def listed() -> bool:
-            done = nut.upsc("-L", f"127.0.0.1:{upsd_port}")
-            listing.update(line.split(": ", 1) for line in done.stdout.splitlines() if ": " in line)
-            return len(listing) == len(TRICKY_DESCS)
-
-        nut._wait(listed, "upsc -L to list every UPS")
+    with LiveNut(NutSetup(confdir, tmp_path / "state"), upsd_port) as nut:
+        listing = nut.listing()
     assert listing == {f"desc{index}": desc for index, desc in enumerate(TRICKY_DESCS)}
 
 

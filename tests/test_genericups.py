@@ -5,8 +5,6 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import subprocess
-import sys
 
 import pytest
 
@@ -14,22 +12,16 @@ from nuthelper.errors import InvalidInput, NotFound
 from nuthelper.knowledge.genericups import (BREAK_SIGNAL, INPUT_LINES, SIGNAL_NAMES, UNKNOWN_SIGNAL, SignalSet,
                                             format_signal, identical_groups, load_table, parse_match,
                                             parse_signal, types_matching)
-from nutenv import DRIVER_DIR
+from support.cli import nut_helper
+from support.nut import genericups_types
 
 TABLE = load_table()
 INPUT_COMBINATIONS = [combo for size in range(len(INPUT_LINES) + 1)
                       for combo in itertools.combinations(INPUT_LINES, size)]
 
 
-def real_type_list() -> dict[int, str]:
-    """``N: label`` lines the real driver prints when asked for its help."""
-    done = subprocess.run([str(DRIVER_DIR / "genericups"), "-h"], capture_output=True, text=True, timeout=30)
-    return {int(number): label for number, label in
-            re.findall(r"^(\d+): (.+)$", done.stdout + done.stderr, flags=re.M)}
-
-
 def test_data_lists_exactly_the_real_drivers_types():
-    real = real_type_list()
+    real = genericups_types()
     assert sorted(real) == list(range(24))
     assert sorted(TABLE.types) == sorted(real)
     for number, label in real.items():
@@ -64,7 +56,8 @@ def test_real_driver_behaves_as_the_data_says(number, serial_pty, modem_lines, n
         assert run.returncode == 0, run.output
         assert run.status() == expected_status(signals, set(asserted)), f"inputs {asserted}"
     cable_power = {line for line, high in signals.cp or () if high}
-    assert modem_lines.events()[0].split()[1:] == sorted(cable_power)
+    first = modem_lines.events()[0]
+    assert (first.kind, first.path, first.raised) == ("SET", serial_pty.device, cable_power)
 
     modem_lines.clear_events()
     shutdown = nut_setup.run_driver("genericups", "gen", "-k", lines=modem_lines)
@@ -72,10 +65,10 @@ def test_real_driver_behaves_as_the_data_says(number, serial_pty, modem_lines, n
     if signals.sd == UNKNOWN_SIGNAL:
         assert shutdown.returncode != 0 and "No shutdown command" in shutdown.output
     elif signals.sd == BREAK_SIGNAL:
-        assert shutdown.returncode == 0 and events[-1] == "BREAK"
+        assert shutdown.returncode == 0 and events[-1].kind == "BREAK"
     else:
         assert shutdown.returncode == 0, shutdown.output
-        assert events[-1].split()[1:] == sorted(line for line, high in signals.sd or () if high)
+        assert (events[-1].kind, events[-1].raised) == ("SET", {line for line, high in signals.sd or () if high})
 
 
 def test_identical_groups_include_the_documented_triple():
@@ -135,10 +128,6 @@ def test_every_type_round_trips_through_the_match_syntax():
 def test_unknown_type_number_is_not_found():
     with pytest.raises(NotFound):
         TABLE.get(24)
-
-
-def nut_helper(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nuthelper", *args], capture_output=True, text=True, timeout=60)
 
 
 def test_cli_shows_one_type_with_its_twins():

@@ -4,7 +4,6 @@ checked by Debian's NUT (upsdrvctl -t start, the driver's -L key listing)."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -16,9 +15,9 @@ from nuthelper.knowledge import drivers
 from nuthelper.knowledge.hcl import SYSTEM_HCL, load_hcl
 from nuthelper.knowledge.search import FOUND, build_index
 from nuthelper.resources import cables_path, data_path
+from support.nut import driver_listing
 
 CLI = str(Path(sys.executable).with_name("nut-helper"))
-UPSDRVCTL = "/sbin/upsdrvctl"
 
 
 @pytest.fixture(scope="module", params=["system", "bundled"])
@@ -170,15 +169,7 @@ def _sample_rows(hcl):
     return sorted(sample.values(), key=lambda pair: (pair[1].driver, pair[0].line))
 
 
-def _key_listing(driver: str) -> dict[str, set[str]]:
-    out = subprocess.run([f"/lib/nut/{drivers.program_name(driver)}", "-L"], capture_output=True, text=True).stdout
-    keys: dict[str, set[str]] = {"VALUE": set(), "FLAG": set()}
-    for kind, key in re.findall(r"^(VALUE|FLAG) (\S+)", out, re.M):
-        keys[kind].add(key)
-    return keys
-
-
-def test_hcl_sections_pass_upsdrvctl_and_key_listings(tmp_path):
+def test_hcl_sections_pass_upsdrvctl_and_key_listings(nut_setup):
     from nuthelper.knowledge.ports import connection_kind
     rows = _sample_rows(load_hcl(SYSTEM_HCL))
     assert len({choice.driver for _, choice in rows}) >= 30
@@ -190,16 +181,15 @@ def test_hcl_sections_pass_upsdrvctl_and_key_listings(tmp_path):
         settings += "".join(f"    {flag}\n" for flag in choice.flags)
         sections.append(f"[ups{number}]\n    driver = {drivers.program_name(choice.driver)}\n"
                         f"    port = {port}\n{settings}")
-        keys = _key_listing(choice.driver)
+        keys = driver_listing(drivers.program_name(choice.driver))
         for key in choice.options:
             if not key.startswith(("default.", "override.")):    # ups.conf accepts these for every driver
                 assert key in keys["VALUE"], (choice.driver, key, entry.line)
         for flag in choice.flags:
             assert flag in keys["FLAG"], (choice.driver, flag, entry.line)
-    (tmp_path / "ups.conf").write_text("\n".join(sections))
-    result = subprocess.run([UPSDRVCTL, "-t", "start"], capture_output=True, text=True,
-                            env={**os.environ, "NUT_CONFPATH": str(tmp_path)}, timeout=60)
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output
+    nut_setup.write_ups_conf("\n".join(sections))
+    plan = nut_setup.upsdrvctl_test_start()
+    output = plan.output
+    assert plan.returncode == 0, output
     for number, (_, choice) in enumerate(rows):
         assert re.search(rf"exec: +/lib/nut/{re.escape(drivers.program_name(choice.driver))} -a ups{number}\b", output), output

@@ -11,8 +11,7 @@ from nuthelper.knowledge.cables import load_cables
 from nuthelper.knowledge.drivers import replacement_for
 from nuthelper.render import render_section
 from nuthelper.resolve import resolve
-from realnut import (DRIVER_DIR, config_rejections, driver_keys, exec_lines, run_driver_once,
-                     upsdrvctl_test_start, write_ups_conf)
+from support.nut import DRIVER_DIR, driver_keys
 
 
 def rendered_cases():
@@ -30,7 +29,7 @@ CASES = list(rendered_cases())
 
 
 @pytest.mark.parametrize(("model", "cable", "rule"), [case[1:] for case in CASES], ids=[case[0] for case in CASES])
-def test_nut_accepts_rendered_section(tmp_path: Path, model, cable, rule):
+def test_nut_accepts_rendered_section(tmp_path: Path, nut_setup, model, cable, rule):
     port = "auto" if rule.port == "auto" else str(tmp_path / "no-such-tty")
     try:
         recommendation = resolve(model, cable, port)
@@ -43,19 +42,18 @@ def test_nut_accepts_rendered_section(tmp_path: Path, model, cable, rule):
                   and choice.flags == list(rule.flags))
     recommendation.choice = choice
     section = render_section(recommendation, name="testups")
-    confdir = tmp_path / "etc"
-    write_ups_conf(confdir, section.text)
+    nut_setup.write_ups_conf(section.text)
 
     if not (DRIVER_DIR / choice.driver).exists():
         pytest.fail(f"{choice.driver} is not installed by Debian's nut-server: the test cannot check it")
-    plan = upsdrvctl_test_start(confdir)
+    plan = nut_setup.upsdrvctl_test_start()
     assert plan.returncode == 0, plan.output
-    assert exec_lines(plan) == [f"{DRIVER_DIR / choice.driver} -a testups"], plan.output
-    assert not config_rejections(plan), plan.output
+    assert plan.exec_lines() == [f"{DRIVER_DIR / choice.driver} -a testups"], plan.output
+    assert not plan.rejections(), plan.output
 
     listed = driver_keys(choice.driver)
     for key in [*choice.options, *choice.flags]:
         assert key in listed, f"{choice.driver} -L does not list {key}"
 
-    started = run_driver_once(confdir, "testups", choice.driver)
-    assert not config_rejections(started), started.output
+    started = nut_setup.run_driver(choice.driver, "testups")
+    assert not started.rejections(), started.output

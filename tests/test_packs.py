@@ -6,13 +6,10 @@ from __future__ import annotations
 import copy
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 from nuthelper.resources import cables_path
-
-EXE = [sys.executable, "-m", "nuthelper"]
+from support.cli import nut_helper
 
 
 def builtin() -> dict:
@@ -31,10 +28,6 @@ def homemade_pack() -> dict:
     return {"format": 1, "vendors": [{"id": "acme", "name": "ACME", "aliases": ["Acme Power"]}], "cables": [cable]}
 
 
-def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([*EXE, *args], capture_output=True, text=True, timeout=60, env=env)
-
-
 def write(path: Path, data) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data) if not isinstance(data, str) else data)
@@ -43,19 +36,19 @@ def write(path: Path, data) -> Path:
 
 def test_pack_in_root_cables_d_adds_a_cable(tmp_path):
     write(tmp_path / "etc/nut-helper/cables.d/acme.json", homemade_pack())
-    done = run("setup", "--model", "Acme Power Guardian 500", "--port", "/dev/ttyS0", "--root", str(tmp_path), "--json")
+    done = nut_helper("setup", "--model", "Acme Power Guardian 500", "--port", "/dev/ttyS0", "--root", str(tmp_path), "--json")
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert data["cable"]["id"] == "acme-home-made-1"
     assert data["options"] == {"upstype": "4"} and data["confirmed"] is False
-    listed = json.loads(run("cables", "list", "--json", "--root", str(tmp_path)).stdout)
+    listed = json.loads(nut_helper("cables", "list", "--json", "--root", str(tmp_path)).stdout)
     origin = next(row["origin"] for row in listed if row["id"] == "acme-home-made-1")
     assert origin.endswith("cables.d/acme.json")
 
 
 def test_cables_flag_reads_a_pack(tmp_path):
     pack = write(tmp_path / "pack.json", homemade_pack())
-    done = run("cables", "show", "HM-0001", "--cables", str(pack))
+    done = nut_helper("cables", "show", "HM-0001", "--cables", str(pack))
     assert done.returncode == 0 and "ACME home-made signal cable" in done.stdout
 
 
@@ -63,7 +56,7 @@ def test_broken_pack_names_file_and_field(tmp_path):
     pack = homemade_pack()
     pack["cables"][0]["kind"] = "telepathy"
     path = write(tmp_path / "bad.json", pack)
-    done = run("cables", "list", "--cables", str(path))
+    done = nut_helper("cables", "list", "--cables", str(path))
     assert done.returncode == 2
     assert str(path) in done.stderr and "cables[0].kind" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
@@ -71,7 +64,7 @@ def test_broken_pack_names_file_and_field(tmp_path):
 
 def test_pack_that_is_not_json(tmp_path):
     path = write(tmp_path / "etc/nut-helper/cables.d/broken.json", '{"format": 1,\n "cables": [\n')
-    done = run("cables", "list", "--root", str(tmp_path))
+    done = nut_helper("cables", "list", "--root", str(tmp_path))
     assert done.returncode == 2 and "broken.json" in done.stderr and "not valid JSON" in done.stderr
 
 
@@ -82,7 +75,7 @@ def test_pack_cannot_override_builtin_cable(tmp_path):
     alias = copy.deepcopy(original)
     alias.update(id="tripplite-copy", title="Another 73-0844", other_names=[])
     path = write(tmp_path / "hijack.json", {"format": 1, "vendors": [], "cables": [hijack, alias]})
-    done = run("setup", "--model", "Tripp Lite X", "--cable", "73-0844", "--port", "/dev/ttyS0",
+    done = nut_helper("setup", "--model", "Tripp Lite X", "--cable", "73-0844", "--port", "/dev/ttyS0",
                "--cables", str(path), "--json")
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
@@ -97,7 +90,7 @@ def test_pack_model_overlap_keeps_builtin_answer(tmp_path):
     pack["vendors"] = []  # a pack may add no vendor
     pack["cables"][0]["fits"] = {"models": ["T1500h"], "patterns": [], "families": [], "vendor_wide": False}
     path = write(tmp_path / "overlap.json", pack)
-    done = run("setup", "--model", "Compaq T1500h", "--port", "/dev/ttyS0", "--cables", str(path), "--json")
+    done = nut_helper("setup", "--model", "Compaq T1500h", "--port", "/dev/ttyS0", "--cables", str(path), "--json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["driver"] == "upscode2"
 
@@ -109,6 +102,6 @@ def test_entry_point_pack(tmp_path):
     write(dist / "entry_points.txt", "[nut_helper.cables]\nacme = acmepack:pack\n")
     write(site / "acmepack.py", f"import json\ndef pack():\n    return json.loads({json.dumps(json.dumps(homemade_pack()))})\n")
     env = dict(os.environ, PYTHONPATH=str(site))
-    done = run("cables", "show", "acme-home-made-1", "--json", env=env)
+    done = nut_helper("cables", "show", "acme-home-made-1", "--json", env=env)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["vendor"] == "acme"

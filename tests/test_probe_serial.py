@@ -6,27 +6,17 @@ import fcntl
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
-import pytest
+from support.cli import nut_helper
+from support.ptys import SimBench
+from support.shim import ModemLines
 
-from probe_support.ptys import SimBench
-
-CLI = [sys.executable, "-m", "nuthelper"]
 SILENT_PORT_LIMIT = 1.5
 
 
-@pytest.fixture
-def bench():
-    sims = SimBench()
-    yield sims
-    sims.close()
-
-
 def probe_json(*args: str, env: dict | None = None, **kwargs) -> tuple[int, dict, str]:
-    done = subprocess.run([*CLI, "probe", "--json", *args], capture_output=True, text=True, timeout=60,
-                          env=env, **kwargs)
+    done = nut_helper("probe", "--json", *args, env=env, **kwargs)
     return done.returncode, json.loads(done.stdout), done.stderr
 
 
@@ -34,8 +24,13 @@ def by_port(document: dict) -> dict[str, dict]:
     return {result["port"]: result for result in document["results"]}
 
 
-def test_each_protocol_is_recognised_and_a_silent_port_is_given_up_quickly(bench):
-    ports = {mode: bench.add(f"tty{mode}", mode) for mode in ("q1", "apc", "shut", "xcp", "silent")}
+def shim_env(modem_lines: ModemLines, sim_bench: SimBench) -> dict[str, str]:
+    """The environment for a probe under the shim, logging every open of a simulated port."""
+    return {**os.environ, **modem_lines.env(watch=str(sim_bench.directory))}
+
+
+def test_each_protocol_is_recognised_and_a_silent_port_is_given_up_quickly(sim_bench):
+    ports = {mode: sim_bench.add(f"tty{mode}", mode) for mode in ("q1", "apc", "shut", "xcp", "silent")}
     code, document, stderr = probe_json(*(p.path for p in ports.values()))
     assert code == 0
     results = by_port(document)
@@ -56,9 +51,9 @@ def test_each_protocol_is_recognised_and_a_silent_port_is_given_up_quickly(bench
     assert f"{ports['q1'].path}: trying megatec" in stderr
 
 
-def test_probe_sends_only_the_documented_queries(bench):
-    apc = bench.add("ttyapc", "apc")
-    q1 = bench.add("ttyq1", "q1")
+def test_probe_sends_only_the_documented_queries(sim_bench):
+    apc = sim_bench.add("ttyapc", "apc")
+    q1 = sim_bench.add("ttyq1", "q1")
     probe_json(apc.path, q1.path)
     from nuthelper.probe.protocols import PROTOCOLS
     allowed = b"".join(b"".join(p.requests) for p in PROTOCOLS.values())
@@ -80,9 +75,9 @@ def test_no_protocol_ever_sends_an_action_command():
                 assert not set(request) & ACTION_BYTES, (protocol.name, request)
 
 
-def test_bad_ports_give_one_clean_error_each_and_good_ports_still_answer(bench, tmp_path):
-    good = bench.add("ttygood", "q1")
-    vanishing = bench.add("ttyvanish", "vanish")
+def test_bad_ports_give_one_clean_error_each_and_good_ports_still_answer(sim_bench, tmp_path):
+    good = sim_bench.add("ttygood", "q1")
+    vanishing = sim_bench.add("ttyvanish", "vanish")
     regular = tmp_path / "ttyfile"
     regular.write_text("not a port")
     missing = tmp_path / "ttymissing"
@@ -98,9 +93,9 @@ def test_bad_ports_give_one_clean_error_each_and_good_ports_still_answer(bench, 
         assert "\n" not in (result["error"] or "")
 
 
-def test_permission_error_is_per_port(bench):
-    good = bench.add("ttyopen", "q1")
-    closed = bench.add("ttyclosed", "q1")
+def test_permission_error_is_per_port(sim_bench):
+    good = sim_bench.add("ttyopen", "q1")
+    closed = sim_bench.add("ttyclosed", "q1")
     os.chmod(good.device, 0o666)
     os.chmod(closed.device, 0o600)
     code, document, _ = probe_json(good.path, closed.path, user=65534, group=65534, extra_groups=[])
@@ -111,31 +106,14 @@ def test_permission_error_is_per_port(bench):
     assert closed.received() == b""
 
 
-@pytest.fixture(scope="module")
-def shim(tmp_path_factory) -> Path:
-    from probe_support.ptys import build_shim
-    return build_shim(tmp_path_factory.mktemp("shim"))
-
-
-def shim_env(shim: Path, log: Path, lines: str, workdir: Path, watch: str | None = None) -> dict:
-    lines_file = workdir / "lines.in"
-    lines_file.write_text(lines)
-    env = dict(os.environ, LD_PRELOAD=str(shim), PROBE_SHIM_LOG=str(log), PROBE_SHIM_LINES=str(lines_file))
-    if watch:
-        env["PROBE_SHIM_WATCH"] = watch
-    return env
-
-
-def test_a_port_with_a_live_lock_file_is_never_opened(bench, shim, tmp_path):
-    locked = bench.add("ttylocked", "q1")
-    free = bench.add("ttyfree", "q1")
+def test_a_port_with_a_live_lock_file_is_never_opened(sim_bench, modem_lines):
+    locked = sim_bench.add("ttylocked", "q1")
+    free = sim_bench.add("ttyfree", "q1")
     keeper = subprocess.Popen(["sleep", "60"])
     lock_file = Path("/run/lock") / f"LCK..{os.path.basename(locked.path)}"
     lock_file.write_text(f"{keeper.pid:10d}\n")
-    log = tmp_path / "shim.log"
     try:
-        code, document, _ = probe_json(locked.path, free.path,
-                                       env=shim_env(shim, log, "", tmp_path, watch=str(bench.directory)))
+        code, document, _ = probe_json(locked.path, free.path, env=shim_env(modem_lines, sim_bench))
     finally:
         lock_file.unlink()
         keeper.kill()
@@ -144,29 +122,28 @@ def test_a_port_with_a_live_lock_file_is_never_opened(bench, shim, tmp_path):
     assert results[locked.path]["skipped"] is True
     assert "sleep" in results[locked.path]["error"] and str(keeper.pid) in results[locked.path]["error"]
     assert results[free.path]["driver"] == "nutdrv_qx"
-    opened = [line for line in log.read_text().splitlines() if line.startswith("OPEN ")]
-    assert f"OPEN {free.path}" in opened  # the shim does see our opens
-    assert not any(line.startswith(f"OPEN {locked.path}") for line in opened)
+    opened = [event.path for event in modem_lines.events("OPEN")]
+    assert free.path in opened  # the shim does see our opens
+    assert not any(path.startswith(locked.path) for path in opened)
     assert locked.received() == b""
 
 
-def test_a_port_under_flock_is_never_opened(bench, shim, tmp_path):
-    locked = bench.add("ttyflocked", "q1")
+def test_a_port_under_flock_is_never_opened(sim_bench, modem_lines):
+    locked = sim_bench.add("ttyflocked", "q1")
     holder = os.open(locked.path, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
     fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    log = tmp_path / "shim.log"
     try:
-        _, document, _ = probe_json(locked.path, env=shim_env(shim, log, "", tmp_path, watch=str(bench.directory)))
+        _, document, _ = probe_json(locked.path, env=shim_env(modem_lines, sim_bench))
     finally:
         os.close(holder)
     result = by_port(document)[locked.path]
     assert result["skipped"] is True and "flock" in result["error"]
-    assert "OPEN" not in (log.read_text() if log.exists() else "")
+    assert modem_lines.events("OPEN") == []
     assert locked.received() == b""
 
 
 def test_opt_in_without_ports_needs_yes_when_not_interactive():
-    done = subprocess.run([*CLI, "probe"], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
+    done = nut_helper("probe", stdin=subprocess.DEVNULL)
     if "no free serial port" in done.stderr:
         assert done.returncode == 3
     else:
@@ -176,7 +153,6 @@ def test_opt_in_without_ports_needs_yes_when_not_interactive():
 
 
 def test_unknown_protocol_is_a_one_line_usage_error():
-    done = subprocess.run([*CLI, "probe", "/dev/null", "--protocols", "megatec,bogus"],
-                          capture_output=True, text=True, timeout=60)
+    done = nut_helper("probe", "/dev/null", "--protocols", "megatec,bogus")
     assert done.returncode == 2
     assert "unknown protocol bogus" in done.stderr and done.stderr.count("\n") == 1

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
+
+from support.cli import nut_helper
+from support.umockdev import run_under_umockdev, umockdev_prefix
 
 DATA = Path(__file__).resolve().parent / "data"
 MACHINE = DATA / "probe-devices.umockdev"
 TWO_EATONS = DATA / "probe-two-eatons.umockdev"
 
 
-def under_umockdev(devices: Path, *command: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["umockdev-run", "-d", str(devices), "--", *command],
-                          capture_output=True, text=True, timeout=60)
-
-
 def ports_json(devices: Path) -> dict:
-    done = under_umockdev(devices, sys.executable, "-m", "nuthelper", "ports", "--json")
+    done = nut_helper("ports", "--json", prefix=umockdev_prefix(devices))
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -65,14 +62,14 @@ def test_auto_port_picks_the_single_usb_ups(tmp_path):
     text = TWO_EATONS.read_text()
     single = tmp_path / "one-eaton.umockdev"
     single.write_text(text.split("P: /devices/pci0000:00/0000:00:14.0/usb1/1-5/1-5:1.0")[0])
-    done = under_umockdev(single, sys.executable, "-c", AUTO)
+    done = run_under_umockdev(single, sys.executable, "-c", AUTO)
     found = json.loads(done.stdout)
     assert (found["driver"], found["port"], found["source"]) == ("usbhid-ups", "auto", "usb")
     assert found["options"] == {"port": "auto", "vendorid": "0463", "productid": "ffff"}
 
 
 def test_auto_port_lists_several_usb_upses():
-    done = under_umockdev(TWO_EATONS, sys.executable, "-c", AUTO)
+    done = run_under_umockdev(TWO_EATONS, sys.executable, "-c", AUTO)
     outcome = json.loads(done.stdout)
     assert outcome["error"] == "Ambiguous"
     assert "serial=G123A45678" in outcome["message"] and "serial=G999Z00001" in outcome["message"]

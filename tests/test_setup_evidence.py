@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,22 +11,18 @@ from nuthelper.evidence import from_auto_port
 from nuthelper.knowledge.cables import load_cables
 from nuthelper.probe.auto import auto_port
 from nuthelper.render import render_section
-from probe_support.ptys import SimBench
-from realnut import config_rejections, driver_keys, exec_lines, run_driver_once, upsdrvctl_test_start, write_ups_conf
+from support.cli import nut_helper
+from support.nut import NutSetup, driver_keys
+from support.umockdev import umockdev_prefix
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "examples" / "home-made-relay-cable.json"
 UMOCKDEV_MACHINE = ROOT / "tests" / "data" / "probe-devices.umockdev"
-EXE = [sys.executable, "-m", "nuthelper"]
-
-
-def run(*args: str, prefix: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
-    return subprocess.run([*prefix, *EXE, *args], capture_output=True, text=True, timeout=120)
 
 
 def test_wiring_file_gives_upstype_and_overrides_nut_accepts(tmp_path):
     port = str(tmp_path / "no-such-tty")
-    done = run("setup", "--wiring", str(EXAMPLE), "--port", port, "--name", "relay", "--json")
+    done = nut_helper("setup", "--wiring", str(EXAMPLE), "--port", port, "--name", "relay", "--json")
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert data["driver"] == "genericups"
@@ -37,25 +31,26 @@ def test_wiring_file_gives_upstype_and_overrides_nut_accepts(tmp_path):
     assert any("CP=RTS OL=-DCD LB=-CTS" in reason for reason in data["reasons"])
     assert data["text"].index("upstype = 2") < data["text"].index("OL = -DCD") < data["text"].index("LB = -CTS")
 
-    write_ups_conf(tmp_path / "etc", data["text"])
-    plan = upsdrvctl_test_start(tmp_path / "etc")
-    assert plan.returncode == 0 and exec_lines(plan) == ["/lib/nut/genericups -a relay"], plan.output
+    nut = NutSetup.in_directory(tmp_path)
+    nut.write_ups_conf(data["text"])
+    plan = nut.upsdrvctl_test_start()
+    assert plan.returncode == 0 and plan.exec_lines() == ["/lib/nut/genericups -a relay"], plan.output
     assert {"upstype", "OL", "LB"} <= driver_keys("genericups")
-    started = run_driver_once(tmp_path / "etc", "relay", "genericups")
-    assert not config_rejections(started), started.output
+    started = nut.run_driver("genericups", "relay")
+    assert not started.rejections(), started.output
     assert "Unable to open" in started.output or "No such file" in started.output, started.output
 
 
 def test_broken_wiring_file_is_one_line_naming_the_file(tmp_path):
     broken = tmp_path / "mine.json"
     broken.write_text('{"wiring": {"wires": [{"ups": "1"}]}}')
-    done = run("setup", "--wiring", str(broken), "--port", "/dev/ttyS0")
+    done = nut_helper("setup", "--wiring", str(broken), "--port", "/dev/ttyS0")
     assert done.returncode == 2
     assert str(broken) in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
 
 def test_cables_show_derives_type_5_for_73_0844():
-    data = json.loads(run("cables", "show", "73-0844", "--json").stdout)
+    data = json.loads(nut_helper("cables", "show", "73-0844", "--json").stdout)
     assert data["derived"]["signal_text"] == "CP=DTR OL=CTS LB=-DCD SD=DTR+RTS"
     assert data["derived"]["exact_types"] == [5]
 
@@ -64,30 +59,23 @@ def test_every_contact_closure_cable_shows_its_derivation():
     for cable in load_cables().cables:
         if cable.kind != "contact-closure":
             continue
-        data = json.loads(run("cables", "show", cable.id, "--json").stdout)
+        data = json.loads(nut_helper("cables", "show", cable.id, "--json").stdout)
         assert "derived" in data and data["derived"]["reasons"], cable.id
 
 
-@pytest.fixture
-def bench():
-    sims = SimBench()
-    yield sims
-    sims.close()
-
-
-def test_port_auto_result_drives_real_nutdrv_qx(bench, tmp_path):
-    q1 = bench.add("ttyq1", "q1")
-    silent = bench.add("ttyquiet", "silent")
+def test_port_auto_result_drives_real_nutdrv_qx(sim_bench, nut_setup):
+    q1 = sim_bench.add("ttyq1", "q1")
+    silent = sim_bench.add("ttyquiet", "silent")
     recommendation = from_auto_port(None, lambda: auto_port(ports=[silent.path, q1.path]))
     assert (recommendation.driver, recommendation.port) == ("nutdrv_qx", q1.path)
     section = render_section(recommendation, name="found")
-    write_ups_conf(tmp_path / "etc", section.text)
-    dump = run_driver_once(tmp_path / "etc", "found", "nutdrv_qx")
+    nut_setup.write_ups_conf(section.text)
+    dump = nut_setup.run_driver("nutdrv_qx", "found")
     assert "input.voltage: 215.0" in dump.output, dump.output
 
 
 def test_port_auto_with_several_usb_upses_lists_them():
-    done = run("setup", "--port", "auto", "--json", prefix=("umockdev-run", "-d", str(UMOCKDEV_MACHINE), "--"))
+    done = nut_helper("setup", "--port", "auto", "--json", prefix=umockdev_prefix(UMOCKDEV_MACHINE))
     assert done.returncode == 3, done.stderr
     error = json.loads(done.stdout)["error"]
     assert "0463" in error["message"] and "051d" in error["message"].lower()
@@ -97,5 +85,5 @@ def test_port_auto_with_several_usb_upses_lists_them():
 def test_port_that_is_no_device_is_refused(tmp_path, kind):
     target = tmp_path / "port"
     target.mkdir() if kind == "directory" else target.write_text("")
-    done = run("setup", "--model", "Tripp Lite X", "--cable", "73-0844", "--port", str(target))
+    done = nut_helper("setup", "--model", "Tripp Lite X", "--cable", "73-0844", "--port", str(target))
     assert done.returncode == 2 and "not a serial device" in done.stderr

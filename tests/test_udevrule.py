@@ -5,7 +5,6 @@ port; and the rule's keys select exactly that device among every tty udev knows.
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -14,6 +13,8 @@ import pytest
 from nuthelper.probe.udev import SerialPort, UsbInfo
 from nuthelper.probe.locks import LockState
 from nuthelper.udevrule import identify_port, render_rule
+from support.cli import nut_helper
+from support.umockdev import run_under_umockdev, umockdev_prefix
 
 DATA = Path(__file__).resolve().parent / "data"
 MACHINE = DATA / "probe-devices.umockdev"
@@ -43,21 +44,16 @@ print(json.dumps(matched))
 '''
 
 
-def umockdev(*command: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["umockdev-run", "-d", str(MACHINE), "--", *command], capture_output=True, text=True,
-                          timeout=60)
-
-
 def write_rule(root: Path, port: str) -> Path:
     (root / "etc" / "nut").mkdir(parents=True, exist_ok=True)
-    done = umockdev(sys.executable, "-m", "nuthelper", "setup", "--model", "Best Power Patriot Pro II",
-                    "--port", port, "--name", "q1", "--write", "--root", str(root))
+    done = nut_helper("setup", "--model", "Best Power Patriot Pro II", "--port", port, "--name", "q1", "--write",
+                      "--root", str(root), prefix=umockdev_prefix(MACHINE))
     assert done.returncode == 0, done.stderr
     return root / "etc" / "udev" / "rules.d" / "90-nut-helper-q1.rules"
 
 
 def matches(rule: Path) -> list[str]:
-    done = umockdev(sys.executable, "-c", MATCHER, str(rule))
+    done = run_under_umockdev(MACHINE, sys.executable, "-c", MATCHER, str(rule))
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 

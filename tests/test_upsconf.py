@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -16,8 +13,8 @@ from nuthelper.confsyntax import (escape_value, section_name_from, section_name_
                                   validate_key, validate_section_name)
 from nuthelper.errors import InvalidInput, NotFound
 from nuthelper.upsconf import ParseError, UpsConf
+from support.nut import LiveNut, NutSetup, free_port
 
-UPSD = "/lib/nut/upsd"
 DEBIAN_UPS_CONF = Path("/etc/nut/ups.conf")
 
 # A hand-written file using every construct NUT's grammar has.
@@ -378,45 +375,15 @@ def test_generated_files_round_trip(case: tuple[str, list]) -> None:
 
 # --- real NUT reads what escape_value writes ------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _upsd_listing(tmp_path: Path, ups_conf: str) -> dict[str, str]:
     """Start Debian's real upsd on loopback with ``ups_conf`` and return ``upsc -L``."""
-    etc, state = tmp_path / "etc", tmp_path / "state"
-    etc.mkdir()
-    state.mkdir(mode=0o770)
-    port = _free_port()
-    (etc / "ups.conf").write_text(ups_conf)
-    (etc / "upsd.conf").write_text(f"LISTEN 127.0.0.1 {port}\n")
-    (etc / "upsd.users").write_text("[admin]\n\tpassword = unused\n")
-    for name in ("upsd.conf", "upsd.users"):
-        os.chmod(etc / name, 0o640)
-    env = dict(os.environ, NUT_CONFPATH=str(etc), NUT_STATEPATH=str(state),
-               NUT_ALTPIDPATH=str(state))
-    upsd = subprocess.Popen([UPSD, "-u", "root", "-F"], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            listing = subprocess.run(["upsc", "-L", f"127.0.0.1:{port}"], capture_output=True,
-                                     text=True, env=env)
-            if listing.returncode == 0:
-                break
-            assert upsd.poll() is None, upsd.stderr.read()
-            assert time.monotonic() < deadline, listing.stderr
-            time.sleep(0.1)
-    finally:
-        upsd.terminate()
-        upsd.wait(5)
-    result = {}
-    for line in listing.stdout.splitlines():
-        name, _, desc = line.partition(": ")
-        result[name] = desc
-    return result
+    nut = NutSetup.in_directory(tmp_path)
+    port = free_port()
+    nut.write_ups_conf(ups_conf)
+    nut.write_conf("upsd.conf", f"LISTEN 127.0.0.1 {port}\n")
+    nut.write_conf("upsd.users", "[admin]\n\tpassword = unused\n")
+    with LiveNut(nut, port) as upsd:
+        return upsd.listing()
 
 
 HOSTILE_DESCS = [
