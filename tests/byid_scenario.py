@@ -34,7 +34,7 @@ gi.require_version("UMockdev", "1.0")
 from gi.repository import UMockdev  # noqa: E402
 
 TESTS = Path(__file__).resolve().parent
-sys.path.insert(0, str(TESTS / "sim"))
+sys.path.insert(0, str(TESTS / "support"))
 from ups_sim import Simulator  # noqa: E402
 
 DEVICES = TESTS / "data" / "byid-ftdi.umockdev"
@@ -55,7 +55,7 @@ def udev_by_id_link(kernel_name: str) -> str:
 
 
 class Q1Ups(Simulator):
-    """The Q1 simulator of tests/sim, answering status requests with this script's input voltage."""
+    """The Q1 simulator of tests/support/ups_sim.py, answering status requests with this script's input voltage."""
 
     def __init__(self, input_voltage: str) -> None:
         super().__init__("q1")

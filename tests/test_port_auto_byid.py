@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from nuthelper.upsconf import UpsConf
-from realnut import DRIVER_DIR, config_rejections, exec_lines, upsdrvctl_test_start
+from support.nut import DRIVER_DIR, NutSetup
 
 SCENARIO = Path(__file__).resolve().parent / "byid_scenario.py"
 BY_ID = "/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_AB0QX7ZK-if00-port0"
@@ -73,10 +73,10 @@ def test_setup_write_puts_the_by_id_port_in_ups_conf_that_nut_accepts(scenario):
     assert [section.name for section in conf.sections] == [SECTION]
     section = conf.sections[0]
     assert (section.value("driver"), section.value("port")) == ("nutdrv_qx", BY_ID)
-    confdir = scenario["workdir"] / "root" / "etc" / "nut"
-    plan = upsdrvctl_test_start(confdir)
-    assert plan.returncode == 0 and not config_rejections(plan), plan.output
-    assert exec_lines(plan) == [f"{DRIVER_DIR / 'nutdrv_qx'} -a {SECTION}"], plan.output
+    root = scenario["workdir"] / "root"
+    plan = NutSetup(root / "etc" / "nut", root / "state").upsdrvctl_test_start()
+    assert plan.returncode == 0 and not plan.rejections(), plan.output
+    assert plan.exec_lines() == [f"{DRIVER_DIR / 'nutdrv_qx'} -a {SECTION}"], plan.output
 
 
 def test_setup_write_keys_the_udev_rule_on_the_adapter_not_on_ttyUSB0(scenario):
