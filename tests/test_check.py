@@ -138,8 +138,7 @@ def test_driver_finding_points_at_the_setting_that_counts(tmp_path):
     conf = tmp_path / "etc" / "nut" / "ups.conf"
     conf.parent.mkdir(parents=True)
     conf.write_text("[one]\n\tdriver = genericups\n\tport = auto\n\tupstype = 5\n\tdriver = nosuchdriver\n")
-    done = subprocess.run([sys.executable, "-m", "nuthelper", "check", "--root", str(tmp_path), "--json"],
-                          capture_output=True, text=True, timeout=60)
+    done = nut_helper("check", "--root", str(tmp_path), "--json")
     assert done.returncode == 4
     findings = [f for f in json.loads(done.stdout)["findings"] if f["code"] == "unknown-driver"]
     assert [(f["line"], f["section"]) for f in findings] == [(5, "one")]
