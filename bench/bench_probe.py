@@ -65,9 +65,9 @@ def main() -> int:
     finally:
         for sim in sims:
             sim.stop()
-            for link in (sim.path, sim.sim_side):
-                if os.path.islink(link):
-                    os.unlink(link)
+            for leftover in (sim.path, str(sim.pair.far_end), str(sim.received_log)):
+                if os.path.lexists(leftover):
+                    os.unlink(leftover)
 
 
 if __name__ == "__main__":
