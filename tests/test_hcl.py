@@ -17,6 +17,7 @@ from nuthelper.knowledge.hcl import (SYSTEM_HCL, DriverChoice, expand_model_name
                                      parse_driver_column, parse_driver_list)
 from nuthelper.knowledge.names import VendorIndex, canonical_vendor, normalize, split_vendor
 from nuthelper.knowledge.ports import connection_kind, entries_for_port
+from nuthelper.knowledge.search import build_index
 from nuthelper.resources import data_path
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "nut"
@@ -275,3 +276,17 @@ def test_replacement_data_matches_the_manuals():
         import gzip
         page = gzip.open(f"/usr/share/man/man8/{name}.8.gz", "rt").read()
         assert "deprecated" in page and "nutdrv_qx" in page
+
+
+def test_search_index_leaves_the_hardware_lists_vendor_table_alone():
+    hcl = load_hcl(data_path("hcl.json"))
+    before = hcl.vendors.all_keys()
+    build_index(hcl)
+    assert hcl.vendors.all_keys() == before
+
+
+def test_vendor_alias_that_swallows_part_of_the_model():
+    """'Eaton Powerware' may name the vendor, but the row is 'Powerware 9125' under Eaton."""
+    hcl = load_hcl(data_path("hcl.json"))
+    hcl.vendors.add("eaton", "Eaton", ["Eaton Powerware"])
+    assert [row.model for row in hcl.models_for(None, "Eaton Powerware 9125")] == ["Powerware 9125"]

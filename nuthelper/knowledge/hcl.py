@@ -147,9 +147,10 @@ class HCL:
         is recognised ("APC Back-UPS"). ``*`` in a cell ("BK****M2-CH") matches any characters.
         """
         if vendor is None:
-            vendor_id, rest = self.vendors.split(model)
-            if vendor_id and rest:
-                found = self.models_for(vendor_id, rest)
+            # The longest vendor name first ("Eaton Powerware 9125"), then shorter ones ("Eaton").
+            for words in range(5, 0, -1):
+                vendor_id, rest = self.vendors.split(model, max_words=words)
+                found = self.models_for(vendor_id, rest) if vendor_id and rest else []
                 if found:
                     return found
             vendor_id = None

@@ -11,6 +11,7 @@ slightly lowered when the name has many words the query does not mention.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from dataclasses import dataclass
@@ -246,9 +247,10 @@ def build_index(hcl: HCL | None = None, cables_file: str | None = None) -> Searc
     """An index over ``hcl`` (default: ``load_hcl()``) and the cables of ``cables_file`` (default: built-in)."""
     hcl = hcl or default_hcl()
     vendors, cables = load_cables(cables_file)
+    names = copy.deepcopy(hcl.vendors)  # the HCL's own table is shared: never change it
     for vendor in vendors:
-        hcl.vendors.add(vendor["id"], vendor.get("name", vendor["id"]), vendor.get("aliases", ()))
-    return SearchIndex(hcl, cables, hcl.vendors)
+        names.add(vendor["id"], vendor.get("name", vendor["id"]), vendor.get("aliases", ()))
+    return SearchIndex(hcl, cables, names)
 
 
 _default_index: list[SearchIndex] = []
