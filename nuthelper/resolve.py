@@ -185,10 +185,11 @@ def resolve(model: str, cable: str | None = None, port: str | None = None, *,
             hcl = hcl or default_hcl()
             rows = _hcl_rows_for_model(hcl, vendor, rest, query)
             if not rows:
-                raise NotFound(missing.message.split(" (")[0] + f" nor in NUT's hardware list "
-                               f"({_suggestions(query, missing.details.get('candidates', []))}); pass --cable "
-                               "if you know which cable joins it to the computer",
-                               details={"candidates": _closest_anywhere(query, missing)}) from None
+                closest = _closest_anywhere(query, missing.details.get("candidates", []))
+                hint = f"closest known: {', '.join(closest)}" if closest else "see 'nut-helper lookup'"
+                raise NotFound(f"model '{query}' is neither in the cable knowledge base nor in NUT's hardware "
+                               f"list ({hint}); pass --cable if you know which cable joins it to the computer",
+                               details={"candidates": closest}) from None
             reasons.append(f"No documented cable names '{rest or query}'; NUT's hardware list has "
                            f"{len(rows)} row(s) for it.")
             return _from_hcl(query, vendor, rest, rows, port, reasons, driver_path, hcl, None)
@@ -201,30 +202,23 @@ def resolve(model: str, cable: str | None = None, port: str | None = None, *,
 
 def _refuse_when_usb_also_listed(query: str, vendor: Vendor | None, rest: str, cable: Cable, hcl: HCL) -> None:
     """With no port, a model that NUT lists over USB too is ambiguous: the port decides."""
-    rows = hcl.models_for(vendor.id if vendor else None, rest or query)
-    usb = [row for row in rows if connection_kind(row) == "usb"]
-    if usb:
-        drivers = ", ".join(sorted({choice.driver for row in usb for choice in row.drivers}))
-        raise Ambiguous(f"'{query}' connects through the {cable.title} (serial) or over USB ({drivers}, per "
-                        "NUT's hardware list): pass --port auto for USB, or the serial device (e.g. --port /dev/ttyS0)",
-                        details={"candidates": [cable.id, *sorted({choice.driver for row in usb for choice in row.drivers})],
-                                 "decided_by": ["--port"]})
+    rows = _hcl_rows_for_model(hcl, vendor, rest, query)
+    drivers = sorted({choice.driver for row in rows if connection_kind(row) == "usb" for choice in row.drivers})
+    if drivers:
+        raise Ambiguous(f"'{query}' connects through the {cable.title} (serial) or over USB ({', '.join(drivers)}, "
+                        "per NUT's hardware list): pass --port auto for USB, or the serial device "
+                        "(e.g. --port /dev/ttyS0)",
+                        details={"candidates": [cable.id, *drivers], "decided_by": ["--port"]})
 
 
-def _closest_anywhere(query: str, missing: NotFound) -> list[str]:
-    """Closest known models: from the cables, then from a search of NUT's hardware list."""
+def _closest_anywhere(query: str, cable_candidates: list[str]) -> list[str]:
+    """Closest known models: those near a documented cable's models, then a search of NUT's hardware list."""
     from nuthelper.knowledge.search import search
 
-    found = list(missing.details.get("candidates", []))
-    for match in search(query, limit=5):
-        if match.kind == "hcl":
-            found.append(f"{match.entry.manufacturer} {match.matched_name}")
+    found = list(cable_candidates)
+    found += [f"{match.entry.manufacturer} {match.matched_name}" for match in search(query, limit=5)
+              if match.kind == "hcl"]
     return list(dict.fromkeys(found))[:6]
-
-
-def _suggestions(query: str, cable_candidates: list[str]) -> str:
-    names = _closest_anywhere(query, NotFound("", details={"candidates": cable_candidates}))
-    return f"closest known: {', '.join(names)}" if names else "see 'nut-helper lookup'"
 
 
 def _hcl_rows_for_model(hcl: HCL, vendor: Vendor | None, rest: str, query: str) -> list[HclEntry]:
