@@ -119,18 +119,22 @@ def _lock_files(device: str, lock_dirs: tuple[str, ...]) -> tuple[list[Holder], 
     return holders, stale
 
 
-def _flock_holders(device: str) -> list[Holder]:
-    """flock()/POSIX locks on the device node, read from /proc/locks."""
+def _identity(device: str) -> tuple[int, int, int] | None:
+    """(st_dev, st_ino, st_rdev) of the node, or None when it cannot be read."""
     try:
         st = os.stat(device)
     except OSError:
-        return []
-    wanted = (os.major(st.st_dev), os.minor(st.st_dev), st.st_ino)
-    holders = []
+        return None
+    return st.st_dev, st.st_ino, st.st_rdev
+
+
+def _flock_holders(targets: dict[tuple[int, int, int], list[Holder]]) -> None:
+    """flock()/POSIX locks on the device nodes, read from /proc/locks, appended to ``targets``."""
+    by_lock_key = {(os.major(dev), os.minor(dev), ino): holders for (dev, ino, _), holders in targets.items()}
     try:
         lines = Path("/proc/locks").read_text().splitlines()
     except OSError:
-        return []
+        return
     for line in lines:
         fields = line.split()
         if len(fields) < 6 or fields[1] == "->":
@@ -141,18 +145,12 @@ def _flock_holders(device: str) -> list[Holder]:
             pid = int(fields[4])
         except ValueError:
             continue
-        if key == wanted and pid != os.getpid():
-            holders.append(Holder(pid, _command(pid), _is_nut_driver(pid), fields[1].lower()))
-    return holders
+        if key in by_lock_key and pid != os.getpid():
+            by_lock_key[key].append(Holder(pid, _command(pid), _is_nut_driver(pid), fields[1].lower()))
 
 
-def _open_holders(device: str, nut_only: bool) -> list[Holder]:
-    """Processes with the device open (needs root to see other users' processes)."""
-    try:
-        target = os.stat(device)
-    except OSError:
-        return []
-    holders = []
+def _open_holders(targets: dict[tuple[int, int, int], list[Holder]], nut_only: bool) -> None:
+    """Processes with a device node open (needs root to see other users' processes), one /proc pass."""
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
@@ -164,37 +162,56 @@ def _open_holders(device: str, nut_only: bool) -> list[Holder]:
             fds = os.scandir(f"/proc/{pid}/fd")
         except OSError:
             continue
+        found: set[tuple[int, int, int]] = set()
         with fds:
             for fd in fds:
                 try:
                     st = os.stat(fd.path)
                 except OSError:
                     continue
-                if st.st_rdev == target.st_rdev and st.st_ino == target.st_ino and st.st_dev == target.st_dev:
-                    holders.append(Holder(pid, _command(pid), is_driver, "open"))
-                    break
-    return holders
+                key = (st.st_dev, st.st_ino, st.st_rdev)
+                if key in targets and key not in found:
+                    found.add(key)
+                    targets[key].append(Holder(pid, _command(pid), is_driver, "open"))
+
+
+def lock_states(devices: list[str], lock_dirs: tuple[str, ...] = LOCK_DIRS,
+                all_openers: bool = False) -> list[LockState]:
+    """Everything that holds each of ``devices`` (live lock files, flock locks, NUT drivers having it
+    open), in the same order; /proc is read once for all of them.
+
+    ``all_openers`` also reports non-NUT processes that merely have a port open.
+    """
+    identities = [_identity(device) for device in devices]
+    targets: dict[tuple[int, int, int], list[Holder]] = {key: [] for key in identities if key is not None}
+    if targets:
+        _flock_holders(targets)
+        _open_holders(targets, nut_only=not all_openers)
+    states = []
+    for device, key in zip(devices, identities):
+        holders, stale = _lock_files(device, lock_dirs)
+        holders += targets.get(key, []) if key is not None else []
+        unique: dict[tuple[int, str], Holder] = {}
+        for holder in holders:
+            unique.setdefault((holder.pid, holder.how), holder)
+        states.append(LockState(list(unique.values()), stale))
+    return states
 
 
 def lock_state(device: str, lock_dirs: tuple[str, ...] = LOCK_DIRS, all_openers: bool = False) -> LockState:
-    """Everything that holds ``device``: live lock files, flock locks, NUT drivers having it open.
-
-    ``all_openers`` also reports non-NUT processes that merely have the port open.
-    """
-    holders, stale = _lock_files(device, lock_dirs)
-    holders += _flock_holders(device)
-    holders += _open_holders(device, nut_only=not all_openers)
-    unique: dict[tuple[int, str], Holder] = {}
-    for holder in holders:
-        unique.setdefault((holder.pid, holder.how), holder)
-    return LockState(list(unique.values()), stale)
+    """Everything that holds ``device`` (see lock_states)."""
+    return lock_states([device], lock_dirs, all_openers)[0]
 
 
 class PortLockFile:
-    """Our own UUCP lock file for the duration of a probe (skipped when the lock dir is not writable)."""
+    """Our own UUCP lock file for the duration of a probe (skipped when the lock dir is not writable).
 
-    def __init__(self, device: str, lock_dir: str = LOCK_DIRS[0]) -> None:
-        self.path = Path(lock_dir) / lock_file_names(device)[0]
+    ``node`` is the port's real device node (symlinks already resolved): the lock is named after the
+    kernel name, LCK..ttyUSB0, the way other UUCP-style programs name it.
+    """
+
+    def __init__(self, node: str, lock_dir: str = LOCK_DIRS[0]) -> None:
+        self.path = Path(lock_dir) / f"LCK..{os.path.basename(node)}"
         self.created = False
 
     def __enter__(self) -> "PortLockFile":

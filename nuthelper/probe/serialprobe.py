@@ -1,4 +1,5 @@
-"""The probing engine: every port in its own thread, opened safely, each protocol on a time budget."""
+"""The probing engine: ports checked first, then each conversation in its own thread, opened safely,
+each protocol on a time budget."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from nuthelper.errors import InvalidInput
 from nuthelper.probe.contact import (ContactType, allowed_output_lines, consistent_types,
                                      load_contact_types)
 from nuthelper.probe.link import Detection, Link
-from nuthelper.probe.locks import PortLockFile, lock_state
+from nuthelper.probe.locks import PortLockFile, lock_states
 from nuthelper.probe.protocols import DEFAULT_PROTOCOLS, PROTOCOLS
 
 DEFAULT_TIMEOUT = 1.3  # seconds of protocol waiting a silent port costs
@@ -28,8 +29,8 @@ Progress = Callable[[str], None]
 class ProbeResult:
     """Everything learnt about one port."""
 
-    port: str
-    device: str | None = None
+    port: str  # as given
+    device: str  # the real node behind it, symlinks resolved
     by_id: str | None = None
     by_path: str | None = None
     driver: str | None = None
@@ -164,35 +165,42 @@ def _apply(result: ProbeResult, detection: Detection) -> None:
     result.options = {"port": result.stable_port, **detection.options}
 
 
-def probe_port(path: str, settings: ProbeSettings, progress: Progress | None = None) -> ProbeResult:
-    """Probe one port; never raises for port trouble, the result carries the error instead."""
+def _preflight(paths: list[str]) -> list[ProbeResult]:
+    """Results for ``paths`` with the reason not to open a port already filled in.
+
+    Runs in the calling thread before any port is opened: node checks and the lock scan (one pass
+    over /proc for all ports) need no parallelism, and only the conversations run in threads.
+    """
+    results = [ProbeResult(port=path, device=os.path.realpath(path)) for path in paths]
+    for result in results:
+        result.error = _check_node(result.port)
+    candidates = [result for result in results if result.error is None]
+    for result, holders in zip(candidates, lock_states([result.port for result in candidates])):
+        if holders.held:
+            result.skipped = True
+            result.error = f"skipped, not opened: {holders.describe()}"
+    return results
+
+
+def _converse(result: ProbeResult, settings: ProbeSettings, say: Progress) -> ProbeResult:
+    """Open a port that passed the preflight and try the protocols; port trouble ends up in the result."""
     started = time.monotonic()
-    result = ProbeResult(port=path, device=os.path.realpath(path))
-    say = progress or (lambda message: None)
-    try:
-        _probe_into(result, settings, say)
-    except Exception as error:  # the port vanished or misbehaved mid-probe
-        result.error = f"port failed during the probe: {error}"
+    if result.error is None:
+        try:
+            _open_and_probe(result, settings, say)
+        except Exception as error:  # the port vanished or misbehaved mid-probe
+            result.error = f"port failed during the probe: {error}"
     result.seconds = round(time.monotonic() - started, 3)
     if result.found:
-        say(f"{path}: {result.protocol} -> {result.driver} at {result.baud} baud")
+        say(f"{result.port}: {result.protocol} -> {result.driver} at {result.baud} baud")
     elif result.error:
-        say(f"{path}: {result.error}")
+        say(f"{result.port}: {result.error}")
     else:
-        say(f"{path}: no answer to {', '.join(result.protocols_tried)}")
+        say(f"{result.port}: no answer to {', '.join(result.protocols_tried)}")
     return result
 
 
-def _probe_into(result: ProbeResult, settings: ProbeSettings, say: Progress) -> None:
-    problem = _check_node(result.port)
-    if problem:
-        result.error = problem
-        return
-    holders = lock_state(result.port)
-    if holders.held:
-        result.skipped = True
-        result.error = f"skipped, not opened: {holders.describe()}"
-        return
+def _open_and_probe(result: ProbeResult, settings: ProbeSettings, say: Progress) -> None:
     try:
         port = _open(result.port)
     except Exception as error:
@@ -206,7 +214,7 @@ def _probe_into(result: ProbeResult, settings: ProbeSettings, say: Progress) -> 
             result.error = f"cannot open: {error}"
         return
     try:
-        with PortLockFile(result.port):
+        with PortLockFile(result.device):
             allowed = _contact_stage(port, result, settings)
             link = Link(port, allowed)
             budgets = _budgets(settings)
@@ -242,7 +250,7 @@ def _attach_stable_names(results: Iterable[ProbeResult]) -> None:
 
 def probe_ports(paths: Sequence[str], settings: ProbeSettings | None = None,
                 progress: Progress | None = None) -> list[ProbeResult]:
-    """Probe all ``paths`` at once (one thread each) and return results in the same order."""
+    """Probe all ``paths`` at once (one conversation thread each) and return results in the same order."""
     settings = settings or ProbeSettings()
     paths = list(dict.fromkeys(paths))
     if not paths:
@@ -254,8 +262,9 @@ def probe_ports(paths: Sequence[str], settings: ProbeSettings | None = None,
             with lock:
                 progress(message)
 
+    results = _preflight(paths)
     with ThreadPoolExecutor(max_workers=len(paths)) as pool:
-        results = list(pool.map(lambda path: probe_port(path, settings, report), paths))
+        results = list(pool.map(lambda result: _converse(result, settings, report), results))
     _attach_stable_names(results)
     for result in results:
         if result.found:

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from nuthelper.probe.locks import LockState, lock_state
+from nuthelper.probe.locks import LockState, lock_states
 from nuthelper.resources import data_path
 
 SERIAL_KERNEL_NAMES = re.compile(r"^tty(S|USB|ACM|AMA|AMC|O|XRUSB|CH341USB|SC|MFD|HS|mxc|THS|PS)\d+$")
@@ -58,8 +58,8 @@ class SerialPort:
     names_from: str  # "udev links" or "computed from udev properties" or "none"
     kernel_driver: str | None
     usb: UsbInfo | None
-    lock: LockState
     access: Access | None
+    lock: LockState = field(default_factory=LockState)
 
     @property
     def stable_name(self) -> str | None:
@@ -256,9 +256,11 @@ def list_serial_ports(context: Any = None, with_locks: bool = True) -> list[Seri
             names_from=names_from,
             kernel_driver=driver,
             usb=_usb_info(usb_device) if usb_device is not None else None,
-            lock=lock_state(node) if with_locks else LockState(),
             access=nut_user_access(node),
         ))
+    if with_locks:
+        for port, state in zip(ports, lock_states([port.device for port in ports])):
+            port.lock = state
     return sorted(ports, key=lambda p: (not p.kernel_name.startswith("ttyS"), p.kernel_name))
 
 
