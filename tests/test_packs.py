@@ -105,3 +105,40 @@ def test_entry_point_pack(tmp_path):
     done = nut_helper("cables", "show", "acme-home-made-1", "--json", env=env)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["vendor"] == "acme"
+
+
+def test_lookup_finds_a_pack_cable_by_model_vendor_alias_and_part_number(tmp_path):
+    write(tmp_path / "etc/nut-helper/cables.d/acme.json", homemade_pack())
+    for query in ("Acme Power Guardian 500", "HM-0001", "acme home-made cable"):
+        done = nut_helper("lookup", query, "--json", "--root", str(tmp_path))
+        assert done.returncode == 0, (query, done.stderr)
+        best = json.loads(done.stdout)["results"][0]
+        assert (best["kind"], best["id"], best["vendor"]) == ("cable", "acme-home-made-1", "acme"), query
+        assert best["origin"].endswith("etc/nut-helper/cables.d/acme.json")
+    text = nut_helper("lookup", "HM-0001", "--cables", str(tmp_path / "etc/nut-helper/cables.d/acme.json"))
+    assert text.returncode == 0
+    assert text.stdout.startswith("cable acme-home-made-1: ACME home-made signal cable") and "acme.json)" in text.stdout
+
+
+def test_lookup_without_the_pack_does_not_know_the_cable(tmp_path):
+    done = nut_helper("lookup", "HM-0001", "--json")
+    assert all(result.get("id") != "acme-home-made-1" for result in json.loads(done.stdout)["results"])
+    builtin_hit = json.loads(nut_helper("lookup", "73-0844", "--json").stdout)["results"][0]
+    assert builtin_hit["id"] == "tripplite-73-0844"
+    assert Path(builtin_hit["origin"]).name == "cables.json"  # the built-in knowledge base
+
+
+def test_lookup_reports_a_conflicting_pack_and_still_answers(tmp_path):
+    original = next(cable for cable in builtin()["cables"] if cable["id"] == "tripplite-73-0844")
+    path = write(tmp_path / "hijack.json", {"format": 1, "vendors": [], "cables": [copy.deepcopy(original)]})
+    done = nut_helper("lookup", "73-0844", "--json", "--cables", str(path))
+    assert done.returncode == 0
+    assert "already defined" in done.stderr
+    assert Path(json.loads(done.stdout)["results"][0]["origin"]).name == "cables.json"  # not hijack.json
+
+
+def test_lookup_with_a_broken_pack_is_a_one_line_error(tmp_path):
+    path = write(tmp_path / "etc/nut-helper/cables.d/broken.json", '{"format": 1,\n "cables": [\n')
+    done = nut_helper("lookup", "73-0844", "--root", str(tmp_path))
+    assert done.returncode == 2 and done.stdout == ""
+    assert "broken.json" in done.stderr and len(done.stderr.strip().splitlines()) == 1

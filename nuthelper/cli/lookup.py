@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from nuthelper.cli.knowledge_args import add_knowledge_arguments, knowledge_from
 from nuthelper.errors import EXIT_NOT_FOUND, EXIT_OK, InvalidInput
 
 HELP = "search NUT's hardware list and the known cables for a UPS model or cable"
@@ -15,6 +16,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=int, default=10, help="at most N results (default 10)")
     parser.add_argument("--json", action="store_true", help="print a JSON document instead of text")
     parser.add_argument("--hcl", metavar="FILE", help="another hardware list: NUT's driver.list or nut-helper's hcl.json")
+    add_knowledge_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -26,7 +28,8 @@ def run(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise InvalidInput(f"--limit {args.limit} is not a positive number; give --limit 1 or more")
     hcl = load_hcl(args.hcl)
-    index = build_index(hcl)
+    knowledge = knowledge_from(args)
+    index = build_index(hcl, knowledge)
     if args.vendor and index.vendors.canonical(args.vendor) is None:
         close = _close_vendors(index, args.vendor)
         hint = f"; did you mean {', '.join(close)}?" if close else "; leave --vendor out to search every vendor"
@@ -38,10 +41,10 @@ def run(args: argparse.Namespace) -> int:
         from nuthelper.cli.output import print_json
         print_json({"query": args.query, "vendor": args.vendor, "found": bool(found),
                     "hcl": {"source": hcl.source, "nut_version": hcl.nut_version, "commit": hcl.commit},
-                    "results": [_match_json(m, index) for m in found],
-                    "suggestions": [_match_json(m, index) for m in suggestions]})
+                    "results": [_match_json(m, index, knowledge) for m in found],
+                    "suggestions": [_match_json(m, index, knowledge) for m in suggestions]})
     else:
-        _print_text(args.query, found, suggestions, index)
+        _print_text(args.query, found, suggestions, index, knowledge)
     return EXIT_OK if found else EXIT_NOT_FOUND
 
 
@@ -53,7 +56,7 @@ def _close_vendors(index, text: str) -> list[str]:
     return list(dict.fromkeys(index.vendors.name(keys[key]) for key in close))
 
 
-def _match_json(match, index) -> dict:
+def _match_json(match, index, knowledge) -> dict:
     if match.kind == "hcl":
         entry = match.entry
         return {"kind": "hcl", "score": match.score, "matched_name": match.matched_name,
@@ -62,31 +65,34 @@ def _match_json(match, index) -> dict:
     return {"kind": "cable", "score": match.score, "matched_name": match.matched_name,
             "vendor": index.vendors.canonical(cable.get("vendor", "")) or cable.get("vendor"),
             "id": cable["id"], "title": cable.get("title"), "part_numbers": cable.get("part_numbers", []),
-            "cable_kind": cable.get("kind"), "drivers": cable.get("drivers", [])}
+            "cable_kind": cable.get("kind"), "drivers": cable.get("drivers", []),
+            "origin": knowledge.origins[cable["id"]]}
 
 
-def _print_text(query: str, found, suggestions, index) -> None:
+def _print_text(query: str, found, suggestions, index, knowledge) -> None:
     import sys
     if not found:
         print(f"nut-helper: nothing found for {query!r}", file=sys.stderr)
         if suggestions:
             print("closest:", file=sys.stderr)
             for match in suggestions:
-                print("  " + _headline(match, index), file=sys.stderr)
+                print("  " + _headline(match, index, knowledge), file=sys.stderr)
         return
     for match in found:
-        print(_headline(match, index))
+        print(_headline(match, index, knowledge))
         for line in _details(match):
             print("    " + line)
 
 
-def _headline(match, index) -> str:
+def _headline(match, index, knowledge) -> str:
     if match.kind == "hcl":
         entry = match.entry
         stars = "*" * entry.support_level + "." * (5 - entry.support_level)
         return f"{entry.manufacturer} {entry.model}  [{stars}]  ({entry.device_type}, score {match.score:.2f})"
     cable = match.entry
-    return f"cable {cable['id']}: {cable.get('title', '')}  (score {match.score:.2f})"
+    origin = knowledge.origins[cable["id"]]
+    source = "" if origin == knowledge.origin else f", from {origin}"
+    return f"cable {cable['id']}: {cable.get('title', '')}  (score {match.score:.2f}{source})"
 
 
 def _details(match) -> list[str]:

@@ -12,14 +12,13 @@ slightly lowered when the name has many words the query does not mention.
 from __future__ import annotations
 
 import copy
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from nuthelper.knowledge.cables import CableBase, load_cables
 from nuthelper.knowledge.hcl import HCL, default_hcl
-from nuthelper.knowledge.names import VendorIndex, normalize, tokens
-from nuthelper.resources import cables_path
+from nuthelper.knowledge.names import normalize, tokens
 
 FOUND = 0.6
 """Scores from here up are answers; lower ones are only offered as suggestions."""
@@ -69,14 +68,18 @@ class _Doc:
 class SearchIndex:
     """An index over the HCL rows and cables, built once and queried many times."""
 
-    def __init__(self, hcl: HCL, cables: list[dict] | None = None, vendors: VendorIndex | None = None) -> None:
-        self.vendors = vendors or hcl.vendors
+    def __init__(self, hcl: HCL, knowledge: CableBase | None = None) -> None:
+        self.vendors = copy.deepcopy(hcl.vendors)  # the HCL's own table is shared: never change it
         self.docs: list[_Doc] = []
-        for cable in cables or ():
-            names = [cable.get("title", ""), *cable.get("part_numbers", ()), *cable.get("other_names", ()),
-                     *cable.get("fits", {}).get("models", ())]
-            vendor_id = self.vendors.canonical(cable.get("vendor", "")) or cable.get("vendor", "")
-            self.docs.append(_Doc("cable", cable, vendor_id, names, 6))
+        if knowledge is not None:
+            vendor_ids = {vendor.id: self.vendors.add(vendor.id, vendor.name, vendor.aliases)
+                          for vendor in knowledge.vendors.values()}
+            for cable in knowledge.cables:
+                data = cable.data
+                names = [data.get("title", ""), *data.get("part_numbers", ()), *data.get("other_names", ()),
+                         *data.get("fits", {}).get("models", ())]
+                vendor_id = vendor_ids.get(cable.vendor.id) or self.vendors.add(cable.vendor.id, cable.vendor.name)
+                self.docs.append(_Doc("cable", data, vendor_id, names, 6))
         for entry in hcl.entries:
             self.docs.append(_Doc("hcl", entry, entry.vendor_id, list(entry.model_names), entry.support_level))
         self.postings: dict[str, list[int]] = {}
@@ -236,21 +239,10 @@ def _deletes(word: str) -> list[str]:
     return [word[:i] + word[i + 1:] for i in range(len(word))]
 
 
-def load_cables(path: str | None = None) -> tuple[list[dict], list[dict]]:
-    """(vendors, cables) of a cables.json, read raw (docs/cables-format.md)."""
-    with open(path or cables_path(), encoding="utf-8") as handle:
-        data = json.load(handle)
-    return data.get("vendors", []), data.get("cables", [])
-
-
-def build_index(hcl: HCL | None = None, cables_file: str | None = None) -> SearchIndex:
-    """An index over ``hcl`` (default: ``load_hcl()``) and the cables of ``cables_file`` (default: built-in)."""
-    hcl = hcl or default_hcl()
-    vendors, cables = load_cables(cables_file)
-    names = copy.deepcopy(hcl.vendors)  # the HCL's own table is shared: never change it
-    for vendor in vendors:
-        names.add(vendor["id"], vendor.get("name", vendor["id"]), vendor.get("aliases", ()))
-    return SearchIndex(hcl, cables, names)
+def build_index(hcl: HCL | None = None, knowledge: CableBase | None = None) -> SearchIndex:
+    """An index over ``hcl`` (default: ``default_hcl()``) and the cables of ``knowledge`` (default:
+    the built-in cables; pass ``load_knowledge(...)`` to include knowledge packs)."""
+    return SearchIndex(hcl or default_hcl(), knowledge or load_cables())
 
 
 _default_index: list[SearchIndex] = []
