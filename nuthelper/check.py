@@ -210,6 +210,27 @@ def _option_findings(section: Section, program: str) -> list[Finding]:
     return findings
 
 
+def _defect_findings(section: Section, driver: str, driver_path: str | None) -> list[Finding]:
+    """Settings a known defect of the installed driver needs (driver-defects.json) that the section lacks."""
+    from nuthelper.knowledge.defects import workarounds
+
+    settings, reasons, _ = workarounds(driver, driver_path)
+    findings = []
+    for key, wanted in settings.items():
+        setting = next((s for s in reversed(section.settings) if s.key == key), None)  # the last one counts
+        if setting is None or not _at_least(setting.value, wanted):
+            findings.append(Finding("error", "driver-defect", f"set '{key} = {wanted}': {reasons[0]}",
+                                    setting.line if setting else section.header_line, section.name))
+    return findings
+
+
+def _at_least(value: str, wanted: str) -> bool:
+    """Whether a setting meets a workaround: a number at least as large, or the same text."""
+    if value.isdigit() and wanted.isdigit():
+        return int(value) >= int(wanted)
+    return value == wanted
+
+
 def _port_findings(section: Section, root: str | None, account: tuple[int, set[int]] | None) -> list[Finding]:
     ports = [s for s in section.settings if s.key == "port"]
     if not ports:
@@ -277,6 +298,7 @@ def check_config(path: str | os.PathLike, *, root: str | None = None, driver_pat
             program = _program(driver, driver_path)
             if program:
                 findings.extend(_option_findings(section, program))
+            findings.extend(_defect_findings(section, driver, driver_path))
         findings.extend(_port_findings(section, root, account))
     report.findings = sorted(findings, key=lambda finding: (finding.line or 0, finding.code))
     return report

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from nuthelper.knowledge.derive import Derivation
 from nuthelper.knowledge.names import normalize
-from nuthelper.resolve import Choice, Recommendation, check_line, check_port
+from nuthelper.resolve import Choice, Recommendation, check_line, check_port, work_around_driver_defects
 from nuthelper.errors import InvalidInput
 
 HOME_MADE = "UPS on a home-made cable"
@@ -48,17 +48,20 @@ def _wiring_because(derivation: Derivation) -> str:
     return f"the wiring gives {signals}, which is genericups type {derivation.upstype}{also}"
 
 
-def from_auto_port(model: str | None, find: Callable[[], object]) -> Recommendation:
-    """The single UPS probing found on this machine (a USB UPS, or one serial port that answered)."""
+def from_auto_port(model: str | None, find: Callable[[], object], driver_path: str | None = None) -> Recommendation:
+    """The single UPS probing found on this machine (a USB UPS, or one serial port that answered),
+    with the settings a known defect of its installed driver needs."""
     found = find()
     query = check_line(model, "--model") if model else _identified_model(found.identification)
     options = {key: value for key, value in found.options.items() if key != "port"}
-    choice = Choice(found.driver, options, [], found.port, None, "inferred", True,
+    choice = Choice(found.driver, options, list(found.flags), found.port, None, "inferred", True,
                     f"{found.explanation} ({found.source})", source=f"nut-helper {found.source}")
     reasons = [f"--port auto: {found.explanation}.", f"{choice.summary()} on port {found.port}."]
     if found.alternatives:
         reasons.append("Other drivers for it: " + "; ".join(found.alternatives) + ".")
-    return Recommendation(query, None, query, choice, reasons, [], [])
+    recommendation = Recommendation(query, None, query, choice, reasons, [], [])
+    work_around_driver_defects(recommendation, driver_path)
+    return recommendation
 
 
 def _identified_model(identification: dict[str, str]) -> str:

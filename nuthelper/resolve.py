@@ -146,8 +146,31 @@ def resolve(model: str, cable: str | None = None, port: str | None = None, *,
     """Recommend a driver, options and port for ``model`` (and ``cable``/``port`` when known).
 
     The documented cables decide first; NUT's hardware list decides when no cable entry does.
-    Installed drivers are preferred, and deprecated ones replaced by their maintained successor.
+    Installed drivers are preferred, deprecated ones replaced by their maintained successor, and
+    known defects of the installed driver worked around.
     """
+    recommendation = _resolve(model, cable, port, knowledge, hcl, driver_path)
+    work_around_driver_defects(recommendation, driver_path)
+    return recommendation
+
+
+def work_around_driver_defects(recommendation: Recommendation, driver_path: str | None = None) -> None:
+    """Add the settings a known defect of the installed driver needs (driver-defects.json) to the
+    choice and the alternatives, saying why for the choice."""
+    from nuthelper.knowledge.defects import workarounds
+
+    for alternative in recommendation.alternatives:
+        for key, value in workarounds(alternative.driver, driver_path)[0].items():
+            alternative.options.setdefault(key, value)
+    settings, reasons, warnings = workarounds(recommendation.driver, driver_path)
+    for key, value in settings.items():
+        recommendation.choice.options.setdefault(key, value)
+    recommendation.reasons.extend(reasons)
+    recommendation.warnings.extend(warnings)
+
+
+def _resolve(model: str, cable: str | None, port: str | None, knowledge: CableBase | None, hcl: HCL | None,
+             driver_path: str | None) -> Recommendation:
     knowledge = knowledge or load_cables()
     query = check_line(model, "--model")
     if not normalize(query):

@@ -12,6 +12,7 @@ import pytest
 
 from nuthelper.check import core_keys, driver_listing
 from support.cli import nut_helper
+from support.nut import upscode2_workaround
 
 BAD = """maxretry = 3
 [gen]
@@ -142,3 +143,15 @@ def test_driver_finding_points_at_the_setting_that_counts(tmp_path):
     assert done.returncode == 4
     findings = [f for f in json.loads(done.stdout)["findings"] if f["code"] == "unknown-driver"]
     assert [(f["line"], f["section"]) for f in findings] == [(5, "one")]
+
+
+@pytest.mark.parametrize("extra, flagged_line", [("", 1), ("  debug_min = 1\n", 4), ("  debug_min = 3\n", None),
+                                                 ("  debug_min = 5\n", None)])
+def test_upscode2_section_without_the_defect_workaround(tmp_path, extra, flagged_line):
+    config = tmp_path / "ups.conf"
+    config.write_text(f"[compaq]\n  driver = upscode2\n  port = auto\n{extra}")
+    code, found = findings(config)
+    expected = [(flagged_line, "error", "driver-defect")] if upscode2_workaround() and flagged_line else []
+    assert (code, found) == (4 if expected else 0, expected)
+    if expected:
+        assert "#1455" in nut_helper("check", "--config", str(config)).stdout

@@ -13,10 +13,9 @@ from nuthelper.knowledge.hcl import default_hcl
 from nuthelper.knowledge.ports import connection_kind
 from nuthelper.upsconf import UpsConf
 from support.cli import nut_helper
-from support.nut import DRIVER_DIR, LiveNut, NutSetup, driver_keys, free_port
+from support.nut import CORE_SETTINGS, DRIVER_DIR, LiveNut, NutSetup, driver_keys, free_port
 
 HCL_SAMPLE_STEP = 37   # every 37th hardware-list row with an installed serial or USB driver
-CORE_KEYS = {"driver", "port", "desc"}
 
 
 def cable_cases() -> list[tuple[str, str, str]]:
@@ -61,7 +60,7 @@ def assert_nut_reads(nut: NutSetup, written: dict[str, str]) -> None:
     assert plan.exec_lines() == [f"{DRIVER_DIR / drivers[name]} -a {name}" for name in written], plan.output
     for section in conf.sections:
         listed = driver_keys(section.value("driver"))
-        for key in [s.key for s in section.settings if s.key not in CORE_KEYS] + [f.name for f in section.flags]:
+        for key in [s.key for s in section.settings if s.key not in CORE_SETTINGS] + [f.name for f in section.flags]:
             assert key in listed, f"[{section.name}] {written[section.name]}: {section.value('driver')} -L lacks {key}"
 
 

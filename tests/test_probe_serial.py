@@ -67,12 +67,15 @@ def test_probe_sends_only_the_documented_queries(sim_bench):
 ACTION_BYTES = set(b"ZAUW@SKD^R-E\x0e~")
 
 
-def test_no_protocol_ever_sends_an_action_command():
-    from nuthelper.probe.protocols import PROTOCOLS
-    for protocol in PROTOCOLS.values():
-        for request in protocol.requests:
-            if protocol.name in ("megatec", "apcsmart"):  # text protocols: every byte counts
-                assert not set(request) & ACTION_BYTES, (protocol.name, request)
+def test_no_default_protocol_ever_sends_an_action_command():
+    from nuthelper.probe.protocols import DEFAULT_PROTOCOLS, PROTOCOLS
+    for name in ("megatec", "apcsmart"):  # the text protocols of the default run: every byte counts
+        assert name in DEFAULT_PROTOCOLS
+        for request in PROTOCOLS[name].requests:
+            assert not set(request) & ACTION_BYTES, (name, request)
+    # UPScode II's words start with U (APC: simulate a power failure): it only runs when named.
+    assert all(set(request) & ACTION_BYTES for request in PROTOCOLS["upscode2"].requests)
+    assert "upscode2" not in DEFAULT_PROTOCOLS
 
 
 def test_bad_ports_give_one_clean_error_each_and_good_ports_still_answer(sim_bench, tmp_path):

@@ -15,7 +15,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("ports", nargs="*", metavar="PORT",
                         help="ports to probe (default: every free serial port, after confirmation)")
     parser.add_argument("--protocols", metavar="LIST",
-                        help="comma-separated protocols to try, in order (default: megatec,apcsmart,shut,xcp)")
+                        help="comma-separated protocols to try, in order (default: megatec,apcsmart,shut,xcp; "
+                             "upscode2 only when named: its queries start with U, which an APC Smart-UPS takes as "
+                             "'simulate a power failure')")
     parser.add_argument("--timeout", type=float, metavar="S",
                         help="seconds of waiting a silent port may cost (default: 1.3)")
     parser.add_argument("--upstype", type=int, metavar="N",
@@ -34,13 +36,18 @@ def _confirm(ports: list[str]) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
+def parse_protocols(text: str, flag: str) -> list[str]:
+    """The protocol names of a comma-separated ``flag`` value (ProbeSettings checks the names)."""
+    protocols = [name.strip() for name in text.split(",") if name.strip()]
+    if not protocols:
+        raise InvalidInput(f"{flag} is empty: give a comma-separated list such as megatec,apcsmart")
+    return protocols
+
+
 def _settings(args: argparse.Namespace):
     from nuthelper.probe.serialprobe import DEFAULT_TIMEOUT, ProbeSettings
 
-    protocols = [p.strip() for p in args.protocols.split(",") if p.strip()] if args.protocols else None
-    if protocols is not None and not protocols:
-        raise InvalidInput("--protocols is empty: give a comma-separated list such as megatec,apcsmart")
-    extra = {"protocols": protocols} if protocols else {}
+    extra = {"protocols": parse_protocols(args.protocols, "--protocols")} if args.protocols is not None else {}
     return ProbeSettings(timeout=args.timeout if args.timeout is not None else DEFAULT_TIMEOUT,
                          named_type=args.upstype, **extra)
 
@@ -50,8 +57,8 @@ def _human(results) -> None:
         if result.found:
             ident = ", ".join(f"{k}={v}" for k, v in result.identification.items())
             print(f"{result.port}: {result.driver} ({result.protocol}, {result.baud} baud) {ident}".rstrip())
-            print("    ups.conf: " + "  ".join(f"{k} = {v}" for k, v in
-                                               {"driver": result.driver, **result.options}.items()))
+            settings = [f"{k} = {v}" for k, v in {"driver": result.driver, **result.options}.items()]
+            print("    ups.conf: " + "  ".join(settings + result.flags))
         else:
             print(f"{result.port}: {result.error or 'no smart UPS answered'}")
         if result.contact_types:

@@ -34,6 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "(default /lib/nut, /usr/lib/nut)")
     parser.add_argument("--probe-timeout", metavar="S", type=float, default=None,
                         help="with --port auto: seconds per protocol when probing serial ports")
+    parser.add_argument("--probe-protocols", metavar="LIST", default=None,
+                        help="with --port auto: protocols to probe serial ports with, in order (default "
+                             "megatec,apcsmart,shut,xcp; name upscode2 for UPScode II units, see 'probe --help')")
     add_knowledge_arguments(parser)
     add_write_arguments(parser)
 
@@ -52,7 +55,7 @@ def recommend(args: argparse.Namespace):
                                "or --wiring FILE for a home-made cable)")
         from nuthelper.evidence import from_auto_port
 
-        return from_auto_port(None, lambda: _auto_port(args, probe_serial=True))
+        return from_auto_port(None, lambda: _auto_port(args, probe_serial=True), args.driver_path)
     knowledge = knowledge_from(args)
     hcl = _load_hcl(args.hcl)
     try:
@@ -84,6 +87,10 @@ def _auto_port(args: argparse.Namespace, probe_serial: bool, usb: bool = True):
     from nuthelper.probe.udev import list_serial_ports
 
     settings = {} if args.probe_timeout is None else {"timeout": args.probe_timeout}
+    if args.probe_protocols is not None:
+        from nuthelper.cli.probe import parse_protocols
+
+        settings["protocols"] = parse_protocols(args.probe_protocols, "--probe-protocols")
     ports = None if usb else [port.device for port in list_serial_ports()]
     progress = None if args.json else note
     return auto_port(ports=ports, probe_serial=probe_serial, progress=progress, **settings)

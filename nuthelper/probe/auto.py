@@ -21,6 +21,7 @@ class AutoPortResult:
     explanation: str
     alternatives: list[str] = field(default_factory=list)
     identification: dict[str, str] = field(default_factory=dict)
+    flags: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -49,7 +50,7 @@ def _from_probe(result: ProbeResult) -> AutoPortResult:
     how = f"answered the {result.protocol} protocol at {result.baud} baud"
     return AutoPortResult(port=result.stable_port, driver=result.driver or "", options=dict(result.options),
                           source="serial probe", explanation=f"{result.port} {how}",
-                          identification=result.identification)
+                          identification=result.identification, flags=list(result.flags))
 
 
 def auto_port(timeout: float = DEFAULT_TIMEOUT, ports: Sequence[str] | None = None,

@@ -15,6 +15,7 @@ class Detection:
     driver: str
     baud: int
     options: dict[str, str] = field(default_factory=dict)
+    flags: list[str] = field(default_factory=list)  # ups.conf flags the driver needs (use_pre_lf)
     identification: dict[str, str] = field(default_factory=dict)
     readings: dict[str, str] = field(default_factory=dict)
 

@@ -36,6 +36,7 @@ class ProbeResult:
     driver: str | None = None
     protocol: str | None = None
     options: dict[str, str] = field(default_factory=dict)
+    flags: list[str] = field(default_factory=list)
     baud: int | None = None
     identification: dict[str, str] = field(default_factory=dict)
     readings: dict[str, str] = field(default_factory=dict)
@@ -163,6 +164,7 @@ def _apply(result: ProbeResult, detection: Detection) -> None:
     result.identification = detection.identification
     result.readings = detection.readings
     result.options = {"port": result.stable_port, **detection.options}
+    result.flags = list(detection.flags)
 
 
 def _preflight(paths: list[str]) -> list[ProbeResult]:

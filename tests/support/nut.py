@@ -67,6 +67,23 @@ def driver_keys(driver: str) -> frozenset[str]:
     return frozenset().union(*driver_listing(driver).values())
 
 
+# Settings the driver core reads for every driver (ups.conf(5)), so no driver lists them with -L.
+CORE_SETTINGS = frozenset({"driver", "port", "desc", "debug_min"})
+
+
+@cache
+def nut_release() -> tuple[int, ...]:
+    """The installed NUT release, from ``upsdrvctl -V`` ("... controller 2.8.0")."""
+    done = subprocess.run([UPSDRVCTL, "-V"], capture_output=True, text=True, timeout=30)
+    return tuple(int(part) for part in re.search(r"(\d+(?:\.\d+)+)\s*$", done.stdout.strip()).group(1).split("."))
+
+
+def upscode2_workaround() -> dict[str, str]:
+    """What nut-helper must add to an upscode2 section here: NUT before 2.8.1 reads no reply below
+    debug level 3 (NUT #1455), shown by tests/test_probe_upscode2.py."""
+    return {"debug_min": "3"} if nut_release() < (2, 8, 1) else {}
+
+
 @cache
 def genericups_types() -> dict[int, str]:
     """The ``N: label`` contact-closure types the real genericups prints with ``-h``."""

@@ -2,10 +2,13 @@
 """UPS simulators for the probe tests, playing the UPS side of a socat pty pair.
 
 Usage: ups_sim.py MODE TTY [RECEIVED_LOG]
-MODE: q1 | apc | shut | xcp | silent | vanish
+MODE: q1 | apc | shut | xcp | upscode2 | upscode2-prelf | silent | vanish
 RECEIVED_LOG (optional) gets every byte received, hex-encoded, one read per line.
 In q1 mode, $SIM_Q1_STATE may name a file holding OL, OB or LB (on battery, low): it is read at
 every status request, so a test can change the power state while a driver is polling.
+'upscode2' answers UPScode II commands (each ends with CR; answers are LF-terminated lines);
+'upscode2-prelf' is a unit that only takes a command that follows a line feed, as ups.conf's
+use_pre_lf flag provides.
 'vanish' kills the process whose pid is in $SIM_VANISH_PID (the socat of this pair) and exits as soon
 as the first byte arrives: the port disappears mid-probe, as when a USB adapter is unplugged.
 """
@@ -23,6 +26,13 @@ APC_VALUES = {b"Y": b"SM", b"\x01": b"Smart-UPS 1500", b"b": b"601.3.I", b"n": b
               b"P": b"025.0", b"Q": b"08", b"V": b"601.3.I", b"C": b"029.2", b"j": b"0042:",
               b"m": b"01/01/20", b"a": b"3.!$%+#?.\x01bnVLOFfBPQCjm"}
 XCP_START, XCP_ID_BLOCK = 0xAB, 0x31
+UPSCODE2_COMMANDS = (b"UPDS", b"UPDV", b"UPTP", b"UPSN", b"UPCL")  # UPCL lists itself last
+UPSCODE2_MODEL, UPSCODE2_SERIAL = b"SIMCODE 1500", b"UC2-0042"
+# Requests followed by a parameter line: serial number, shutdown and restart delays (set at driver start).
+UPSCODE2_PARAMETER_REQUESTS = {b"UPSN": b"ACSN", b"UPSD": b"ACSD", b"UPCD": b"ACCD"}
+UPSCODE2_STATUS = {b"STOK": b"0", b"MIUL1": b"229", b"MIFFF": b"50.0", b"MBCH1": b"97",
+                   b"MBUUU": b"54.2", b"MOUL1": b"230", b"MOFFF": b"50.0"}  # MOFFF ends the block
+UPSCODE2_NOMINAL = {b"NIUNN": b"230", b"NOUNN": b"230", b"NOFLL": b"47.0"}  # NOFLL ends the block
 
 
 def xcp_reply(block: int, data: bytes) -> bytes:
@@ -34,9 +44,10 @@ class Simulator:
     def __init__(self, mode: str) -> None:
         self.mode = mode
         self.buffer = b""
+        self.pending = b""
 
     def feed(self, data: bytes) -> bytes:
-        handler = getattr(self, "_" + self.mode, None)
+        handler = getattr(self, "_" + self.mode.replace("-", "_"), None)
         return handler(data) if handler else b""
 
     def _q1(self, data: bytes) -> bytes:
@@ -69,6 +80,32 @@ class Simulator:
                 continue
             out += APC_VALUES.get(key, b"NA") + b"\r\n"
         return out
+
+    def _upscode2(self, data: bytes, need_line_feed: bool = False) -> bytes:
+        self.buffer += data
+        out = b""
+        while b"\r" in self.buffer:
+            line, self.buffer = self.buffer.split(b"\r", 1)
+            if need_line_feed and b"\n" not in line:
+                continue
+            command = line.rsplit(b"\n", 1)[-1].strip()
+            if self.pending:  # the parameter line of a request: answer variable name, then value
+                answer = UPSCODE2_SERIAL if self.pending == b"UPSN" else command
+                out += UPSCODE2_PARAMETER_REQUESTS[self.pending] + b"\r\n" + answer + b"\r\n"
+                self.pending = b""
+            elif command in UPSCODE2_PARAMETER_REQUESTS:
+                self.pending = command
+            elif command == b"UPCL":
+                out += b"".join(name + b"\r\n" for name in UPSCODE2_COMMANDS)
+            elif command == b"UPTP":
+                out += b"NNAME\r\n" + UPSCODE2_MODEL + b"\r\n"
+            elif command in (b"UPDS", b"UPDV"):
+                values = UPSCODE2_STATUS if command == b"UPDS" else UPSCODE2_NOMINAL
+                out += b"".join(key + b"\r\n" + value + b"\r\n" for key, value in values.items())
+        return out
+
+    def _upscode2_prelf(self, data: bytes) -> bytes:
+        return self._upscode2(data, need_line_feed=True)
 
     def _shut(self, data: bytes) -> bytes:
         return b"\x16" * data.count(b"\x16")

@@ -23,6 +23,7 @@ class ApcSmart:
     name: str = "apcsmart"
     driver: str = "apcsmart"
     weight: float = 1.0
+    default: bool = True
     baud: int = 2400
     requests: tuple[bytes, ...] = (SMART_MODE, *IDENTITY_QUERIES.values(), *READING_QUERIES.values())
 

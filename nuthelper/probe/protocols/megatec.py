@@ -18,6 +18,7 @@ class Megatec:
     name: str = "megatec"
     driver: str = "nutdrv_qx"
     weight: float = 1.0
+    default: bool = True
     baud: int = 2400
     requests: tuple[bytes, ...] = (STATUS_QUERY, INFO_QUERY)
 

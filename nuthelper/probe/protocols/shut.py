@@ -15,6 +15,7 @@ class Shut:
     name: str = "shut"
     driver: str = "mge-shut"
     weight: float = 1.0
+    default: bool = True
     baud: int = 2400
     requests: tuple[bytes, ...] = (SYNC,)
 

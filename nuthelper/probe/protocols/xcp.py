@@ -31,6 +31,7 @@ class Xcp:
     name: str = "xcp"
     driver: str = "bcmxcp"
     weight: float = 1.0
+    default: bool = True
     requests: tuple[bytes, ...] = (frame(ID_BLOCK_REQUEST),)
 
     def probe(self, link: Link, budget: float) -> Detection | None:

@@ -1,0 +1,72 @@
+"""Known defects of released NUT drivers and the ups.conf settings that work around them.
+
+The table is ``nuthelper/data/driver-defects.json``. The installed NUT release is read from the
+driver's own banner (``DRIVER -V`` prints "... (2.8.0)").
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from functools import lru_cache
+
+from nuthelper.knowledge.drivers import driver_dirs, program_name
+from nuthelper.resources import data_path
+
+_RELEASE = re.compile(r"\((\d+(?:\.\d+)+)")
+
+
+def _release(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
+@lru_cache(maxsize=None)
+def _defects() -> tuple[dict, ...]:
+    import json
+
+    with open(data_path("driver-defects.json"), encoding="utf-8") as handle:
+        return tuple(json.load(handle)["defects"])
+
+
+@lru_cache(maxsize=None)
+def installed_release(driver: str, driver_path: str | None = None) -> str | None:
+    """The NUT release of the installed driver program (from its ``-V`` banner), or None."""
+    for directory in driver_dirs(driver_path):
+        program = directory / program_name(driver)
+        if not os.access(program, os.X_OK):
+            continue
+        try:
+            done = subprocess.run([str(program), "-V"], capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        found = _RELEASE.search(done.stdout + done.stderr)
+        return found.group(1) if found else None
+    return None
+
+
+def workarounds(driver: str, driver_path: str | None = None) -> tuple[dict[str, str], list[str], list[str]]:
+    """(settings to add, reasons, warnings) for the defects of ``driver`` as installed here.
+
+    An affected release gets the workaround settings; an unknown release (NUT not installed)
+    only gets a warning naming the workaround; a fixed release gets nothing.
+    """
+    settings: dict[str, str] = {}
+    reasons: list[str] = []
+    warnings: list[str] = []
+    for defect in _defects():
+        if defect["driver"] != driver:
+            continue
+        release = installed_release(driver, driver_path)
+        fixed = defect["fixed_in"]
+        shown = ", ".join(f"{key} = {value}" for key, value in defect["workaround"].items())
+        if release is None:
+            warnings.append(f"If the NUT that will run this is older than {fixed}, add '{shown}': "
+                            f"{defect['problem']} ({defect['reference']}).")
+        elif _release(release) < _release(fixed):
+            settings.update(defect["workaround"])
+            reasons.append(f"{shown} is set because the installed NUT is {release}: {defect['problem']} "
+                           f"({defect['reference']}).")
+            warnings.append(f"{shown} works around a defect of {driver} in NUT {release}; {defect['cost']}: "
+                            f"{defect['advice']}.")
+    return settings, reasons, warnings
