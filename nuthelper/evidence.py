@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 from nuthelper.knowledge.derive import Derivation
 from nuthelper.knowledge.names import normalize
-from nuthelper.resolve import Choice, Recommendation, check_line, check_port, work_around_driver_defects
+from nuthelper.resolve import (Choice, Recommendation, check_line, check_port, judge_cable_loss,
+                               work_around_driver_defects)
 from nuthelper.errors import InvalidInput
 
 HOME_MADE = "UPS on a home-made cable"
@@ -30,7 +31,9 @@ def from_wiring(model: str | None, wiring_file: str, port: str | None) -> Recomm
     reasons = [f"--wiring {wiring_file} describes a home-made contact-closure cable.", *derivation.reasons,
                f"{choice.summary()}: {choice.because}.", f"Port {choice.port}, as given."]
     warnings = [f"Wiring problem: {problem}" for problem in derivation.problems]
-    return Recommendation(query, None, query, choice, reasons, [], warnings)
+    recommendation = Recommendation(query, None, query, choice, reasons, [], warnings)
+    judge_cable_loss(recommendation, derivation.cable_losses())
+    return recommendation
 
 
 def wiring_options(derivation: Derivation) -> dict[str, str]:

@@ -12,7 +12,9 @@ from typing import Any
 
 from nuthelper.errors import Ambiguous, InvalidInput, NotFound
 from nuthelper.knowledge.cables import Cable, CableBase, DriverRule, Vendor, load_cables
+from nuthelper.knowledge.disconnect import CableLoss, cable_losses, loss_warnings
 from nuthelper.knowledge.drivers import prefer_installed
+from nuthelper.knowledge.genericups import written_signals
 from nuthelper.knowledge.hcl import HCL, DriverChoice, HclEntry, default_hcl
 from nuthelper.knowledge.names import normalize
 from nuthelper.knowledge.ports import connection_kind, entries_for_port
@@ -88,6 +90,7 @@ class Recommendation:
     reasons: list[str]
     alternatives: list[Choice] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    cable_loss: list[CableLoss] = field(default_factory=list)  # genericups only: a loose cable's reading
 
     @property
     def driver(self) -> str:
@@ -122,6 +125,7 @@ class Recommendation:
             "reasons": list(self.reasons),
             "warnings": list(self.warnings),
             "alternatives": [alternative.to_dict() for alternative in self.alternatives],
+            "cable_loss": [loss.to_dict() for loss in self.cable_loss],
         }
 
 
@@ -151,7 +155,31 @@ def resolve(model: str, cable: str | None = None, port: str | None = None, *,
     """
     recommendation = _resolve(model, cable, port, knowledge, hcl, driver_path)
     work_around_driver_defects(recommendation, driver_path)
+    judge_cable_loss(recommendation)
     return recommendation
+
+
+def judge_cable_loss(recommendation: Recommendation, losses: list[CableLoss] | None = None) -> None:
+    """For genericups: what the driver reports when the cable comes off the computer, and (when the
+    cable's wiring is known) off the UPS; each outcome becomes a warning in the section."""
+    if losses is None:
+        losses = _cable_losses(recommendation)
+    recommendation.cable_loss = losses
+    recommendation.warnings.extend(loss_warnings(losses))
+
+
+def _cable_losses(recommendation: Recommendation) -> list[CableLoss]:
+    if recommendation.driver != "genericups":
+        return []
+    signals = written_signals(recommendation.choice.options)
+    if signals is None:
+        return []
+    wiring = recommendation.cable.wiring if recommendation.cable is not None else None
+    held_on = None
+    if wiring and recommendation.cable.kind == "contact-closure":
+        from nuthelper.knowledge.derive import inputs_held_on
+        held_on = inputs_held_on(wiring, {line for line, high in signals.cp or () if high})
+    return cable_losses(signals, held_on)
 
 
 def work_around_driver_defects(recommendation: Recommendation, driver_path: str | None = None) -> None:

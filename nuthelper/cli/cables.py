@@ -100,6 +100,8 @@ def describe(cable: Cable) -> str:
         lines += ["", f"Derived from the wiring: {derivation.signals.format()} -> genericups type(s) {types}"]
         lines += [f"  - {reason}" for reason in derivation.reasons]
         lines += [f"  ! {problem}" for problem in derivation.problems]
+        lines += ["", f"A loose cable (type {derivation.upstype} as written):"]
+        lines += [f"  - {loss.sentence}" for loss in derivation.cable_losses()]
     if cable.drivers:
         lines += ["", "Driver:"]
         for rule in cable.drivers:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from nuthelper.knowledge import serial_pins
+from nuthelper.knowledge.disconnect import CableLoss, cable_losses
 from nuthelper.knowledge.genericups import (BREAK, BREAK_SIGNAL, INPUT_LINES, OUTPUT_LINES, SIGNAL_NAMES,
                                             UNKNOWN_SIGNAL, GenericupsTable, Signal, SignalSet, format_signal,
                                             load_table)
@@ -37,6 +38,12 @@ class Derivation:
     base_type: int | None
     reasons: list[str]
     problems: list[str]
+    written: SignalSet | None = None       # what the driver uses: the upstype's signals plus overrides
+    held_on: frozenset[str] = frozenset()  # inputs the cable itself keeps on when its UPS end is loose
+
+    def cable_losses(self) -> list[CableLoss]:
+        """What genericups, as written, reports when this cable comes off the computer or off the UPS."""
+        return cable_losses(self.written or self.signals, self.held_on)
 
     @property
     def upstype(self) -> int | None:
@@ -50,7 +57,8 @@ class Derivation:
     def to_dict(self) -> dict[str, Any]:
         return {"signals": self.signals.to_dict(), "signal_text": self.signals.format(),
                 "upstype": self.upstype, "types": self.types, "exact_types": self.exact_types,
-                "overrides": self.overrides, "reasons": self.reasons, "problems": self.problems}
+                "overrides": self.overrides, "reasons": self.reasons, "problems": self.problems,
+                "cable_loss": [loss.to_dict() for loss in self.cable_losses()]}
 
 
 @dataclass
@@ -179,6 +187,14 @@ class _Analysis:
                                      f"{second.number} ({second.line}); only a pull-up from an output "
                                      "(DTR, RTS) to an input is understood, so it is ignored")
         return pullups
+
+    def inputs_held_on(self, cable_power: set[str]) -> frozenset[str]:
+        """Input lines that read on from the cable alone, with the UPS end loose: those joined to a
+        cable-power output, directly or through a pull-up resistor."""
+        sources = {number for number, pin in self.pins.items() if pin.direction == "output" and pin.line in cable_power}
+        fed = {target for target, feeds in self.pullups.items() if any(source in sources for source, _ in feeds)}
+        held = {member for pin in sources | fed for member in self.nets.members(pin)}
+        return frozenset(self.pins[pin].line for pin in held if self.pins[pin].direction == "input")
 
     def wires_with(self, role: str) -> list[dict[str, Any]]:
         return [wire for wire in self.wires if wire.get("role") == role]
@@ -436,6 +452,12 @@ def _requirements(analysis: _Analysis) -> dict[str, _Requirement]:
     return requirements
 
 
+def inputs_held_on(cable_wiring: dict[str, Any], cable_power: set[str], *,
+                   pc_connector: str | None = None) -> frozenset[str]:
+    """Input lines a cable keeps on by itself, from the ``cable_power`` lines, when its UPS end is loose."""
+    return _Analysis(validate_wiring(cable_wiring), pc_connector).inputs_held_on(cable_power)
+
+
 def derive_signals(cable_wiring: dict[str, Any], *, pc_connector: str | None = None,
                    claimed: SignalSet | None = None, table: GenericupsTable | None = None) -> Derivation:
     """Derive the genericups signals, matching upstype(s) or overrides from a WIRING object.
@@ -479,5 +501,10 @@ def derive_signals(cable_wiring: dict[str, Any], *, pc_connector: str | None = N
     problems = analysis.problems
     if claimed is not None:
         problems.extend(_check_claim(analysis, claimed, signals))
+    written = table.get(types[0] if types else base).signals
+    if overrides:
+        written = SignalSet.from_mapping({**written.to_dict(), **overrides})
+    cable_power = {line for line, high in written.cp or () if high}
     return Derivation(signals=signals, types=types, exact_types=exact, overrides=overrides, base_type=base,
-                      reasons=reasons, problems=problems)
+                      reasons=reasons, problems=problems, written=written,
+                      held_on=analysis.inputs_held_on(cable_power))

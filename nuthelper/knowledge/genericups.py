@@ -280,3 +280,15 @@ def types_matching(signal_set: SignalSet) -> list[int]:
 def identical_groups() -> list[list[int]]:
     """Groups of shipped types that behave identically (e.g. 7, 10 and 22)."""
     return load_table().identical_groups()
+
+
+def written_signals(options: dict[str, str], table: GenericupsTable | None = None) -> SignalSet | None:
+    """The signals genericups uses for a section's settings: its ``upstype`` with the ``CP``/``OL``/...
+    override lines applied; None without a valid upstype."""
+    table = table or load_table()
+    try:
+        signals = table.get(int(options.get("upstype", ""))).signals
+    except (ValueError, NotFound):
+        return None
+    overrides = {key.upper(): value for key, value in options.items() if key.upper() in SIGNAL_NAMES}
+    return SignalSet.from_mapping({**signals.to_dict(), **overrides}) if overrides else signals

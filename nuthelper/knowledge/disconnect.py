@@ -1,0 +1,99 @@
+"""What genericups reports when a contact-closure cable comes loose (NUT issue #111).
+
+genericups only sees the modem status lines, and an RS-232 receiver reads an input that nothing
+drives as "off". So a loose cable is not an error to the driver: it is a status, decoded by the
+type's signals like any other. Two cases are told apart:
+
+- ``computer``: the cable is off the computer (or the port has no cable): every input reads off.
+- ``ups``: the cable is off the UPS (or cut) but still on the computer: the inputs the cable pulls
+  up from the cable-power lines (DTR, RTS) read on, every other input reads off. This needs the
+  cable's wiring, so it is only judged for a documented or described cable.
+
+Each case gets the status the driver reports and its consequence: an immediate shutdown by upsmon
+(on battery and low battery), a false alarm, or a power failure that would go unnoticed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nuthelper.knowledge.genericups import SignalSet
+
+WHERE = {
+    "computer": "unplugged from the computer (or the port has no cable)",
+    "ups": "unplugged from the UPS or cut, still on the computer",
+}
+CONSEQUENCES = {
+    "shutdown": "upsmon sees on battery with a low battery and shuts this machine down at once",
+    "false-alarm": "NUT reports a condition that is not happening (no shutdown follows by itself)",
+    "unnoticed": "the UPS still reads as on line with a good battery, so a real power failure would go unnoticed",
+}
+ADVICE = {
+    "shutdown": "; screw both connectors in",
+    "false-alarm": "",
+    "unnoticed": "; after installing, test a real power failure (pull the UPS's mains plug)",
+}
+
+
+@dataclass(frozen=True)
+class CableLoss:
+    """What the driver reports in one disconnection case, and what follows from it."""
+
+    case: str                       # "computer" or "ups"
+    lines_on: tuple[str, ...]       # input lines that still read on
+    status: tuple[str, ...]         # e.g. ("OB", "LB")
+    verdict: str                    # "shutdown", "false-alarm" or "unnoticed"
+
+    @property
+    def sentence(self) -> str:
+        return (f"If the cable is {WHERE[self.case]}, genericups reports {' '.join(self.status)}: "
+                f"{CONSEQUENCES[self.verdict]}.")
+
+    def to_dict(self) -> dict[str, object]:
+        return {"case": self.case, "where": WHERE[self.case], "lines_on": list(self.lines_on),
+                "status": list(self.status), "verdict": self.verdict, "consequence": self.sentence}
+
+
+def decode(signals: SignalSet, lines_on: frozenset[str]) -> tuple[str, ...]:
+    """The status words genericups reports for these input lines (OL or OB, then LB, RB, BYPASS)."""
+    def present(name: str) -> bool:
+        signal = signals.get(name)
+        if signal is None:  # "none": OL always on line, the others never reported
+            return name == "OL"
+        return all((line in lines_on) == active_high for line, active_high in signal)
+
+    return ("OL" if present("OL") else "OB", *(name for name in ("LB", "RB", "BYPASS") if present(name)))
+
+
+def _verdict(status: tuple[str, ...]) -> str:
+    if "OB" in status and "LB" in status:
+        return "shutdown"
+    if status == ("OL",):
+        return "unnoticed"
+    return "false-alarm"
+
+
+def cable_losses(signals: SignalSet, pulled_up: frozenset[str] | None = None) -> list[CableLoss]:
+    """The ``computer`` case, and the ``ups`` case when the lines the cable pulls up are known."""
+    cases = [("computer", frozenset())]
+    if pulled_up is not None:
+        cases.append(("ups", pulled_up))
+    losses = []
+    for case, lines_on in cases:
+        status = decode(signals, lines_on)
+        losses.append(CableLoss(case, tuple(sorted(lines_on)), status, _verdict(status)))
+    return losses
+
+
+def loss_warnings(losses: list[CableLoss]) -> list[str]:
+    """One warning per distinct outcome: cases that read the same are said together."""
+    by_status: dict[tuple[str, ...], list[CableLoss]] = {}
+    for loss in losses:
+        by_status.setdefault(loss.status, []).append(loss)
+    warnings = []
+    for status, same in by_status.items():
+        where = WHERE[same[0].case] if len(same) == 1 else "unplugged from the computer or from the UPS"
+        verdict = same[0].verdict
+        warnings.append(f"If the cable is {where}, genericups reports {' '.join(status)}: "
+                        f"{CONSEQUENCES[verdict]}{ADVICE[verdict]} (NUT issue #111).")
+    return warnings
