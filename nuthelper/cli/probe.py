@@ -14,7 +14,7 @@ HELP = "probe serial ports for smart UPSes (Q1, APC smart, SHUT, XCP) and read c
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("ports", nargs="*", metavar="PORT",
                         help="ports to probe (default: every free serial port, after confirmation)")
-    parser.add_argument("--protocols", metavar="LIST",
+    parser.add_argument("--protocols", metavar="LIST", type=protocol_list,
                         help="comma-separated protocols to try, in order (default: megatec,apcsmart,shut,xcp; "
                              "upscode2 only when named: its queries start with U, which an APC Smart-UPS takes as "
                              "'simulate a power failure')")
@@ -36,18 +36,23 @@ def _confirm(ports: list[str]) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
-def parse_protocols(text: str, flag: str) -> list[str]:
-    """The protocol names of a comma-separated ``flag`` value (ProbeSettings checks the names)."""
+def protocol_list(text: str) -> list[str]:
+    """argparse type of a comma-separated protocol list: known names only, checked before any port is touched."""
+    from nuthelper.probe.protocols import PROTOCOLS
+
     protocols = [name.strip() for name in text.split(",") if name.strip()]
     if not protocols:
-        raise InvalidInput(f"{flag} is empty: give a comma-separated list such as megatec,apcsmart")
+        raise argparse.ArgumentTypeError("empty: give a comma-separated list such as megatec,apcsmart")
+    unknown = [name for name in protocols if name not in PROTOCOLS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown protocol {', '.join(unknown)}: choose from {', '.join(PROTOCOLS)}")
     return protocols
 
 
 def _settings(args: argparse.Namespace):
     from nuthelper.probe.serialprobe import DEFAULT_TIMEOUT, ProbeSettings
 
-    extra = {"protocols": parse_protocols(args.protocols, "--protocols")} if args.protocols is not None else {}
+    extra = {"protocols": args.protocols} if args.protocols is not None else {}
     return ProbeSettings(timeout=args.timeout if args.timeout is not None else DEFAULT_TIMEOUT,
                          named_type=args.upstype, **extra)
 

@@ -8,6 +8,7 @@ import sys
 
 from nuthelper.cli.knowledge_args import add_knowledge_arguments, knowledge_from
 from nuthelper.cli.output import note, print_json
+from nuthelper.cli.probe import protocol_list
 from nuthelper.cli.setup_write import add_write_arguments
 from nuthelper.errors import InvalidInput
 
@@ -34,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "(default /lib/nut, /usr/lib/nut)")
     parser.add_argument("--probe-timeout", metavar="S", type=float, default=None,
                         help="with --port auto: seconds per protocol when probing serial ports")
-    parser.add_argument("--probe-protocols", metavar="LIST", default=None,
+    parser.add_argument("--probe-protocols", metavar="LIST", default=None, type=protocol_list,
                         help="with --port auto: protocols to probe serial ports with, in order (default "
                              "megatec,apcsmart,shut,xcp; name upscode2 for UPScode II units, see 'probe --help')")
     add_knowledge_arguments(parser)
@@ -88,9 +89,7 @@ def _auto_port(args: argparse.Namespace, probe_serial: bool, usb: bool = True):
 
     settings = {} if args.probe_timeout is None else {"timeout": args.probe_timeout}
     if args.probe_protocols is not None:
-        from nuthelper.cli.probe import parse_protocols
-
-        settings["protocols"] = parse_protocols(args.probe_protocols, "--probe-protocols")
+        settings["protocols"] = args.probe_protocols
     ports = None if usb else [port.device for port in list_serial_ports()]
     progress = None if args.json else note
     return auto_port(ports=ports, probe_serial=probe_serial, progress=progress, **settings)
