@@ -28,7 +28,7 @@ from typing import Any
 from nuthelper.confsyntax import section_name_problem
 from nuthelper.errors import NotFound
 from nuthelper.knowledge.drivers import debian_package, driver_dirs, installed_drivers, program_name
-from nuthelper.knowledge.genericups import load_table
+from nuthelper.knowledge.genericups import load_table, written_signals
 from nuthelper.knowledge.hcl import HCL, default_hcl
 from nuthelper.resources import data_path
 from nuthelper.upsconf import Section, UpsConf
@@ -181,7 +181,18 @@ def _genericups_findings(section: Section) -> list[Finding]:
     if not setting.value.isdigit() or int(setting.value) not in table.types:
         return [Finding("error", "upstype-range", f"upstype {setting.value!r} does not exist: genericups has types "
                         f"{min(table.types)} to {max(table.types)}", setting.line, section.name)]
-    return []
+    return _cable_loss_findings(section, setting.line)
+
+
+def _cable_loss_findings(section: Section, line: int) -> list[Finding]:
+    """What the section's signals read when the cable comes off the computer (NUT issue #111)."""
+    from nuthelper.knowledge.disconnect import cable_losses
+
+    signals = written_signals({s.key: s.value for s in section.settings})
+    if signals is None:
+        return []
+    return [Finding("info" if loss.verdict == "false-alarm" else "warning", "cable-loss",
+                    f"{loss.sentence} (NUT issue #111)", line, section.name) for loss in cable_losses(signals)]
 
 
 def _option_findings(section: Section, program: str) -> list[Finding]:

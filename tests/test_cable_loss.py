@@ -10,7 +10,8 @@ import pytest
 
 from nuthelper.knowledge.cables import load_cables
 from nuthelper.knowledge.derive import derive_signals
-from nuthelper.knowledge.disconnect import CableLoss, loss_warnings
+from nuthelper.knowledge.disconnect import CableLoss, cable_losses, loss_warnings
+from nuthelper.knowledge.genericups import written_signals
 from support.cli import nut_helper
 
 EXAMPLE_WIRING = Path(__file__).resolve().parent.parent / "docs" / "examples" / "home-made-relay-cable.json"
@@ -87,3 +88,11 @@ def test_equal_outcomes_are_said_once():
     differ = [CableLoss("computer", (), ("OB", "LB"), "shutdown"), CableLoss("ups", ("CTS",), ("OL",), "unnoticed")]
     assert [w.split(",")[0] for w in loss_warnings(differ)] == \
         ["If the cable is unplugged from the computer (or the port has no cable)", "If the cable is unplugged from the UPS or cut"]
+
+
+@pytest.mark.parametrize("options", [{"upstype": "5", "LB": "DCD"}, {"upstype": "3", "OL": "-CTS"},
+                                     {"upstype": "2", "OL": "-DCD", "LB": "-CTS"}])
+def test_override_lines_are_part_of_the_prediction(options, serial_pty, modem_lines, nut_setup):
+    nut_setup.write_ups_conf(section(serial_pty.port, options))
+    (computer,) = cable_losses(written_signals(options))
+    assert driver_status(nut_setup, modem_lines, ()) == set(computer.status), computer

@@ -75,8 +75,10 @@ def test_human_output_names_file_line_and_section(tmp_path):
     config.write_text("[a]\n  driver = genericups\n  port = auto\n  upstype = 5\n  cable = 940-0095A\n")
     done = nut_helper("check", "--config", str(config))
     assert done.returncode == 4
-    assert done.stdout.startswith(f"{config}:5: [a] error: genericups does not accept the setting 'cable'")
-    assert "1 error(s)" in done.stderr
+    loose, bad = done.stdout.splitlines()
+    assert loose.startswith(f"{config}:4: [a] warning: If the cable is unplugged from the computer")
+    assert bad.startswith(f"{config}:5: [a] error: genericups does not accept the setting 'cable'")
+    assert "1 error(s), 1 other finding(s)" in done.stderr
 
 
 def test_clean_file_exits_0(tmp_path):
@@ -155,3 +157,18 @@ def test_upscode2_section_without_the_defect_workaround(tmp_path, extra, flagged
     assert (code, found) == (4 if expected else 0, expected)
     if expected:
         assert "#1455" in nut_helper("check", "--config", str(config)).stdout
+
+
+@pytest.mark.parametrize("settings, severity, status", [
+    ("  upstype = 5\n", "warning", "OB LB"),                 # CP=DTR OL=CTS LB=-DCD: shutdown
+    ("  upstype = 5\n  LB = DCD\n", "info", "OB"),           # the override lines count: false alarm
+    ("  upstype = 3\n  OL = -CTS\n", "warning", "OL"),       # unnoticed
+])
+def test_genericups_cable_loss_finding_follows_the_written_signals(tmp_path, settings, severity, status):
+    config = tmp_path / "ups.conf"
+    config.write_text(f"[g]\n  driver = genericups\n  port = auto\n{settings}")
+    done = nut_helper("check", "--config", str(config), "--json")
+    assert done.returncode == 0, done.stdout
+    (finding,) = json.loads(done.stdout)["findings"]
+    assert (finding["code"], finding["severity"], finding["line"]) == ("cable-loss", severity, 4)
+    assert f"genericups reports {status}:" in finding["message"]
