@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from support.cli import nut_helper
+from support.nut import driver_keys
 from support.umockdev import run_under_umockdev, umockdev_prefix
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -51,6 +52,40 @@ def test_identical_units_are_told_apart_by_serial_and_hid_power_devices_are_reco
     assert sorted(u["options"]["serial"] for u in eatons) == ["G123A45678", "G999Z00001"]
     others = [(u["usb"]["vendorid"], u["driver"]) for u in upses if u["usb"]["vendorid"] != "0463"]
     assert others == [("1234", "usbhid-ups")]  # power-device usage page; the mouse is not a UPS
+
+
+def serial_less_eatons(tmp_path: Path, second_bus: str | None = None) -> Path:
+    """The two-Eaton machine with the serial numbers erased (and the second unit moved to another bus)."""
+    text = TWO_EATONS.read_text().replace("A: serial=G123A45678\n", "").replace("A: serial=G999Z00001\n", "")
+    if second_bus:
+        text = text.replace("N: bus/usb/001/006\nE: DEVNAME=/dev/bus/usb/001/006\nE: DEVTYPE=usb_device\nE: BUSNUM=001",
+                            f"N: bus/usb/{second_bus}/006\nE: DEVNAME=/dev/bus/usb/{second_bus}/006\n"
+                            f"E: DEVTYPE=usb_device\nE: BUSNUM={second_bus}")
+    devices = tmp_path / "serial-less.umockdev"
+    devices.write_text(text)
+    return devices
+
+
+def test_serial_less_identical_units_on_one_bus_get_bus_and_device(tmp_path, nut_setup):
+    eatons = [u for u in ports_json(serial_less_eatons(tmp_path))["usb_upses"] if u["usb"]["vendorid"] == "0463"]
+    options = sorted((u["options"]["bus"], u["options"]["device"]) for u in eatons)
+    assert options == [("001", "003"), ("001", "006")]
+    assert all("device number" in u["warnings"][0] for u in eatons)
+    # Debian's usbhid-ups takes both settings: the two sections it would run are valid.
+    nut_setup.write_ups_conf("".join(
+        f"[eaton{n}]\n\tdriver = usbhid-ups\n" + "".join(f'\t{k} = "{v}"\n' for k, v in u["options"].items())
+        for n, u in enumerate(eatons)))
+    plan = nut_setup.upsdrvctl_test_start()
+    assert plan.returncode == 0 and not plan.rejections(), plan.output
+    assert len(plan.exec_lines()) == 2, plan.output
+    assert {"bus", "device"} <= driver_keys("usbhid-ups")
+
+
+def test_serial_less_identical_units_on_two_buses_get_the_bus_only(tmp_path):
+    eatons = [u for u in ports_json(serial_less_eatons(tmp_path, second_bus="002"))["usb_upses"]
+              if u["usb"]["vendorid"] == "0463"]
+    assert sorted(u["options"]["bus"] for u in eatons) == ["001", "002"]
+    assert not any("device" in u["options"] for u in eatons)
 
 
 AUTO = ("import json; from nuthelper.probe.auto import auto_port; from nuthelper.errors import NutHelperError\n"

@@ -312,13 +312,30 @@ def list_usb_upses(context: Any = None, table: dict[str, Any] | None = None) -> 
             found.append(ups)
     same_model = Counter((u.usb.vendorid, u.usb.productid) for u in found)
     serial_counts = Counter((u.usb.vendorid, u.usb.productid, u.usb.serial) for u in found)
+
+    def unique_serial(ups: UsbUps) -> bool:
+        return bool(ups.usb.serial) and serial_counts[(ups.usb.vendorid, ups.usb.productid, ups.usb.serial)] == 1
+
+    alike = Counter((u.usb.vendorid, u.usb.productid, _number(u.usb.bus)) for u in found if not unique_serial(u))
     for ups in found:
         ups.options = {"port": "auto", "vendorid": ups.usb.vendorid, "productid": ups.usb.productid}
-        if same_model[(ups.usb.vendorid, ups.usb.productid)] > 1:
-            if ups.usb.serial and serial_counts[(ups.usb.vendorid, ups.usb.productid, ups.usb.serial)] == 1:
-                ups.options["serial"] = ups.usb.serial
-            else:
-                ups.options["bus"] = ups.usb.bus or ""
-                ups.warnings.append("identical units without distinct serial numbers: told apart by USB bus "
-                                    "only, which can change when cables are moved")
+        if same_model[(ups.usb.vendorid, ups.usb.productid)] == 1:
+            continue
+        if unique_serial(ups):
+            ups.options["serial"] = ups.usb.serial
+            continue
+        bus = _number(ups.usb.bus)
+        ups.options["bus"] = bus
+        told_by = "USB bus"
+        if alike[(ups.usb.vendorid, ups.usb.productid, bus)] > 1:
+            ups.options["device"] = _number(ups.usb.device_number)
+            told_by = "USB bus and device number"
+        ups.warnings.append(f"identical units without distinct serial numbers: told apart by {told_by} only, "
+                            "which can change when the unit is plugged elsewhere, re-plugged or the machine "
+                            "restarts; run nut-helper again after such a change")
     return sorted(found, key=lambda u: (u.usb.bus or "", u.usb.device_number or ""))
+
+
+def _number(value: str | None) -> str:
+    """A USB bus or device number as NUT matches it: three digits with leading zeroes ("001")."""
+    return f"{int(value):03d}" if value and value.isdigit() else (value or "")
