@@ -40,7 +40,8 @@ def test_each_protocol_is_recognised_and_a_silent_port_is_given_up_quickly(sim_b
     assert (apc["driver"], apc["identification"]["model"], apc["identification"]["firmware"]) == \
         ("apcsmart", "Smart-UPS 1500", "601.3.I")
     assert shut["driver"] == "mge-shut"
-    assert (xcp["driver"], xcp["options"]["baud_rate"]) == ("bcmxcp", "19200")
+    assert (xcp["driver"], xcp["options"]["baud_rate"], xcp["identification"]["model"]) == \
+        ("bcmxcp", "19200", "SIM XCP")
     assert silent["driver"] is None and silent["error"] is None
     assert silent["protocols_tried"] == ["megatec", "apcsmart", "shut", "xcp"]
     assert silent["seconds"] <= SILENT_PORT_LIMIT

@@ -25,7 +25,30 @@ APC_VALUES = {b"Y": b"SM", b"\x01": b"Smart-UPS 1500", b"b": b"601.3.I", b"n": b
               b"L": b"230.4", b"O": b"230.4", b"F": b"50.00", b"f": b"100.0", b"B": b"27.36",
               b"P": b"025.0", b"Q": b"08", b"V": b"601.3.I", b"C": b"029.2", b"j": b"0042:",
               b"m": b"01/01/20", b"a": b"3.!$%+#?.\x01bnVLOFfBPQCjm"}
-XCP_START, XCP_ID_BLOCK = 0xAB, 0x31
+XCP_START = 0xAB
+# XCP: a request is AB, length, command byte(s), checksum; the answer to a block request 0x3N is block N,
+# to a control command block 9, to "request only mode" (A0) the identification block. Frames carry at
+# most 121 data bytes; sequence 1 with the end bit set is a one-frame answer.
+XCP_MODEL = b"SIM XCP"
+XCP_SERIAL = b"SIMXCP0042"
+
+
+def xcp_id_block() -> bytes:
+    """One CPU (firmware 1.02), 1 kVA, one phase, the model, empty meter and alarm maps, a 96-byte
+    configuration block and no statistics, logs, topology, commands, outlets or alarm block."""
+    return (bytes((1, 0x02, 0x01, 1, 1, 0, len(XCP_MODEL))) + XCP_MODEL + bytes((0, 0))
+            + (96).to_bytes(2, "little") + bytes(1 + 2 + 2 + 2 + 1 + 2 + 2 + 2))
+
+
+XCP_BLOCKS = {
+    0x31: xcp_id_block(),
+    0x33: bytes((0x50, 0, 0, 0)),                                       # status: on line
+    0x34: bytes(32),                                                    # meters (none mapped)
+    0x35: bytes(32),                                                    # alarms (none mapped)
+    0x36: bytes(64) + XCP_SERIAL.ljust(32, b"\0"),                      # configuration, serial at 64
+    0x3B: bytes(16),                                                    # battery
+    0x3C: (230).to_bytes(2, "little") + (50).to_bytes(2, "little") + bytes(28),  # limits: 230 V, 50 Hz
+}
 UPSCODE2_COMMANDS = (b"UPDS", b"UPDV", b"UPTP", b"UPSN", b"UPCL")  # UPCL lists itself last
 UPSCODE2_MODEL, UPSCODE2_SERIAL = b"SIMCODE 1500", b"UC2-0042"
 # Requests followed by a parameter line: serial number, shutdown and restart delays (set at driver start).
@@ -36,7 +59,7 @@ UPSCODE2_NOMINAL = {b"NIUNN": b"230", b"NOUNN": b"230", b"NOFLL": b"47.0"}  # NO
 
 
 def xcp_reply(block: int, data: bytes) -> bytes:
-    body = bytes((XCP_START, block, len(data), 0x01)) + data
+    body = bytes((XCP_START, block, len(data), 0x81)) + data
     return body + bytes(((-sum(body)) & 0xFF,))
 
 
@@ -113,22 +136,30 @@ class Simulator:
     def _xcp(self, data: bytes) -> bytes:
         self.buffer += data
         out = b""
-        while len(self.buffer) >= 4:
+        while True:
             start = self.buffer.find(bytes((XCP_START,)))
-            if start < 0:
-                self.buffer = b""
+            if start < 0 or len(self.buffer) < start + 2:
+                self.buffer = self.buffer[start:] if start >= 0 else b""
                 break
             self.buffer = self.buffer[start:]
-            if len(self.buffer) < 4:
-                break
             length = self.buffer[1]
-            request = self.buffer[: length + 3]
-            if len(request) < length + 3:
+            if len(self.buffer) < length + 3:
                 break
-            self.buffer = self.buffer[length + 3:]
-            if sum(request) & 0xFF == 0 and request[2] == XCP_ID_BLOCK:
-                out += xcp_reply(XCP_ID_BLOCK, b"\x01\x10" + b"SIM XCP 1000".ljust(16))
+            request, self.buffer = self.buffer[: length + 3], self.buffer[length + 3:]
+            if sum(request) & 0xFF:
+                continue  # bad checksum: a real unit stays silent
+            out += self._xcp_answer(request[2:-1])
         return out
+
+    @staticmethod
+    def _xcp_answer(command: bytes) -> bytes:
+        if command[0] == 0xA0:                      # request only mode: answered with the ID block
+            return xcp_reply(0x01, XCP_BLOCKS[0x31])
+        if command[0] in XCP_BLOCKS:
+            return xcp_reply(command[0] - 0x30, XCP_BLOCKS[command[0]])
+        if command[0] == 0x95:                      # configuration query: nothing configurable
+            return xcp_reply(0x09, bytes((0x95, 0x00)))
+        return b""                                  # authorisation and unknown requests: no answer
 
 
 def main() -> None:
