@@ -3,8 +3,9 @@
 Usage: python3 bench/bench_startup.py [--runs N]
 (nut-helper must be installed in the interpreter's environment, e.g. `pip install .`.)
 Targets: setup <= 2.5x and `cables list` <= 1.5x the time of `python3 -c pass`.
-The run also times bare `import argparse, json` and `import jinja2`: the floors any command that
-parses flags and reads JSON, or renders a Jinja2 template, cannot go below on the same machine.
+The run also times bare `import argparse, json`, `import importlib.resources` and `import jinja2`:
+the floors a command that parses flags and reads JSON, locates the shipped data with
+importlib.resources, or renders a Jinja2 template cannot go below on the same machine.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ def main() -> None:
         "python3 -c pass": [sys.executable, "-c", "pass"],
         # Floors: what the standard library and Jinja2 cost before nut-helper does anything.
         "import argparse,json": [sys.executable, "-c", "import argparse, json"],
+        # The issue asks for the shipped data to be loaded with importlib.resources.
+        "import importlib.resources": [sys.executable, "-c", "import importlib.resources"],
         "import jinja2": [sys.executable, "-c", "import jinja2"],
         "setup": [exe, *SETUP],
         "cables list": [exe, "cables", "list"],
@@ -60,7 +63,7 @@ def main() -> None:
         ratio = seconds / base
         target = TARGETS.get(name)
         verdict = "" if target is None else f"  target <= {target}x: {'met' if ratio <= target else 'MISSED'}"
-        print(f"  {name:<22} {seconds * 1000:7.1f} ms  {ratio:4.2f}x{verdict}")
+        print(f"  {name:<26} {seconds * 1000:7.1f} ms  {ratio:4.2f}x{verdict}")
 
 
 if __name__ == "__main__":
