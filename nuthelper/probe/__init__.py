@@ -2,7 +2,7 @@
 
 Public API:
     list_serial_ports(), list_usb_upses()      -- nuthelper.probe.udev
-    lock_state(device)                          -- nuthelper.probe.locks
+    lock_state(device), lock_states(devices)    -- nuthelper.probe.locks
     probe_ports(paths, ProbeSettings(...))      -- nuthelper.probe.serialprobe
     auto_port(timeout=..., ports=...)           -- nuthelper.probe.auto
 Heavy modules (pyudev, pyserial) are imported only when these are called.
@@ -17,7 +17,7 @@ _EXPORTS = {
     "probe_ports": "nuthelper.probe.serialprobe", "ProbeSettings": "nuthelper.probe.serialprobe",
     "ProbeResult": "nuthelper.probe.serialprobe",
     "list_serial_ports": "nuthelper.probe.udev", "list_usb_upses": "nuthelper.probe.udev",
-    "lock_state": "nuthelper.probe.locks",
+    "lock_state": "nuthelper.probe.locks", "lock_states": "nuthelper.probe.locks",
 }
 
 
