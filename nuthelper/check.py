@@ -192,7 +192,8 @@ def _cable_loss_findings(section: Section, line: int) -> list[Finding]:
     if signals is None:
         return []
     return [Finding("info" if loss.verdict == "false-alarm" else "warning", "cable-loss",
-                    f"{loss.sentence} (NUT issue #111)", line, section.name) for loss in cable_losses(signals)]
+                    f"{loss.sentence.rstrip('.')} (NUT issue #111)", line, section.name)
+            for loss in cable_losses(signals)]
 
 
 def _option_findings(section: Section, program: str) -> list[Finding]:
@@ -223,15 +224,18 @@ def _option_findings(section: Section, program: str) -> list[Finding]:
 
 def _defect_findings(section: Section, driver: str, driver_path: str | None) -> list[Finding]:
     """Settings a known defect of the installed driver needs (driver-defects.json) that the section lacks."""
-    from nuthelper.knowledge.defects import workarounds
+    from nuthelper.knowledge.defects import affecting, shown
 
-    settings, reasons, _ = workarounds(driver, driver_path)
     findings = []
-    for key, wanted in settings.items():
-        setting = next((s for s in reversed(section.settings) if s.key == key), None)  # the last one counts
-        if setting is None or not _at_least(setting.value, wanted):
-            findings.append(Finding("error", "driver-defect", f"set '{key} = {wanted}': {reasons[0]}",
-                                    setting.line if setting else section.header_line, section.name))
+    for defect, release in affecting(driver, driver_path):
+        for key, wanted in defect["workaround"].items():
+            setting = next((s for s in reversed(section.settings) if s.key == key), None)  # the last one counts
+            if setting is None or not _at_least(setting.value, wanted):
+                findings.append(Finding(
+                    "error", "driver-defect",
+                    f"{driver} of the installed NUT {release} needs '{shown(defect)}': {defect['problem']} "
+                    f"({defect['reference']}); set it, or upgrade NUT to {defect['fixed_in']} or later",
+                    setting.line if setting else section.header_line, section.name))
     return findings
 
 

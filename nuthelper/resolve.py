@@ -191,8 +191,13 @@ def work_around_driver_defects(recommendation: Recommendation, driver_path: str 
         for key, value in workarounds(alternative.driver, driver_path)[0].items():
             alternative.options.setdefault(key, value)
     settings, reasons, warnings = workarounds(recommendation.driver, driver_path)
-    for key, value in settings.items():
-        recommendation.choice.options.setdefault(key, value)
+    choice = recommendation.choice
+    added = {key: value for key, value in settings.items() if key not in choice.options}
+    choice.options.update(added)
+    if added:
+        note = " ".join(f"{key}={value}" for key, value in added.items()) + \
+            f" works around a defect of the installed {choice.driver}"
+        choice.because = f"{choice.because}; {note}" if choice.because else note
     recommendation.reasons.extend(reasons)
     recommendation.warnings.extend(warnings)
 

@@ -64,6 +64,7 @@ def test_setup_json_and_text_show_the_workaround():
     if upscode2_workaround():
         assert any("debug_min = 3 works around a defect" in warning for warning in data["warnings"])
         assert "\tdebug_min = 3\n" in data["text"]
+        assert "debug_min=3 works around a defect of the" in " ".join(data["text"].replace("#", "").split())
 
 
 def test_written_upscode2_setup_serves_the_simulated_unit_through_upsd(tmp_path, sim_bench):

@@ -45,6 +45,21 @@ def installed_release(driver: str, driver_path: str | None = None) -> str | None
     return None
 
 
+def affecting(driver: str, driver_path: str | None = None) -> list[tuple[dict, str]]:
+    """(defect record, installed release) for each known defect of ``driver`` that the installed
+    release still has; empty when NUT is not installed or the release is fixed."""
+    release = installed_release(driver, driver_path)
+    if release is None:
+        return []
+    return [(defect, release) for defect in _defects()
+            if defect["driver"] == driver and _release(release) < _release(defect["fixed_in"])]
+
+
+def shown(defect: dict) -> str:
+    """The workaround as ups.conf lines read: ``debug_min = 3``."""
+    return ", ".join(f"{key} = {value}" for key, value in defect["workaround"].items())
+
+
 def workarounds(driver: str, driver_path: str | None = None) -> tuple[dict[str, str], list[str], list[str]]:
     """(settings to add, reasons, warnings) for the defects of ``driver`` as installed here.
 
@@ -54,19 +69,14 @@ def workarounds(driver: str, driver_path: str | None = None) -> tuple[dict[str, 
     settings: dict[str, str] = {}
     reasons: list[str] = []
     warnings: list[str] = []
-    for defect in _defects():
-        if defect["driver"] != driver:
-            continue
-        release = installed_release(driver, driver_path)
-        fixed = defect["fixed_in"]
-        shown = ", ".join(f"{key} = {value}" for key, value in defect["workaround"].items())
-        if release is None:
-            warnings.append(f"If the NUT that will run this is older than {fixed}, add '{shown}': "
-                            f"{defect['problem']} ({defect['reference']}).")
-        elif _release(release) < _release(fixed):
-            settings.update(defect["workaround"])
-            reasons.append(f"{shown} is set because the installed NUT is {release}: {defect['problem']} "
-                           f"({defect['reference']}).")
-            warnings.append(f"{shown} works around a defect of {driver} in NUT {release}; {defect['cost']}: "
-                            f"{defect['advice']}.")
+    if installed_release(driver, driver_path) is None:
+        warnings = [f"If the NUT that will run this is older than {defect['fixed_in']}, add '{shown(defect)}': "
+                    f"{defect['problem']} ({defect['reference']})." for defect in _defects()
+                    if defect["driver"] == driver]
+    for defect, release in affecting(driver, driver_path):
+        settings.update(defect["workaround"])
+        reasons.append(f"{shown(defect)} is set because the installed NUT is {release}: {defect['problem']} "
+                       f"({defect['reference']}).")
+        warnings.append(f"{shown(defect)} works around a defect of {driver} in NUT {release}; {defect['cost']}: "
+                        f"{defect['advice']}.")
     return settings, reasons, warnings
