@@ -127,6 +127,7 @@ class Section:
 
 _FIND_WORD, _FIND_EOL, _QUOTED, _QUOTED_LITERAL, _WORD, _WORD_LITERAL = range(6)
 _C_SPACE = " \t\r\v\f"          # isspace() without the newline, in the C locale
+_UNTERMINATED_QUOTE = "unterminated quote; close it on the same line or fix or remove the line"
 
 
 class _Tokeniser:
@@ -211,9 +212,7 @@ class _Tokeniser:
                 elif char == "\\":
                     state = _QUOTED_LITERAL
                 elif char == "\n":
-                    current.problems.append(Problem(
-                        quote_line, "unterminated quote; close it on the same line or fix or "
-                        "remove the line"))
+                    current.problems.append(Problem(quote_line, _UNTERMINATED_QUOTE))
                     break
                 else:
                     add_char(char)
@@ -249,9 +248,7 @@ class _Tokeniser:
             # End of text without a line end: parseconf keeps a line only if it already has
             # a finished word, so a lone last word without a newline is ignored.
             if state == _QUOTED:
-                current.problems.append(Problem(
-                    quote_line, "unterminated quote; close it on the same line or fix or "
-                    "remove the line"))
+                current.problems.append(Problem(quote_line, _UNTERMINATED_QUOTE))
             if state in (_WORD, _WORD_LITERAL, _QUOTED, _QUOTED_LITERAL):
                 if current.words:
                     end_word()

@@ -68,9 +68,8 @@ def _closest_hint(table, wanted) -> str:
 
 
 def _type_data(ups_type, identical: list[int]) -> dict[str, Any]:
-    from nuthelper.knowledge.genericups import SIGNAL_NAMES, describe
-
     from nuthelper.knowledge.disconnect import cable_losses
+    from nuthelper.knowledge.genericups import SIGNAL_NAMES, describe
 
     data = ups_type.to_dict()
     data["identical_to"] = identical
@@ -80,6 +79,7 @@ def _type_data(ups_type, identical: list[int]) -> dict[str, Any]:
 
 
 def _detail_lines(ups_type, identical: list[int]) -> list[str]:
+    from nuthelper.knowledge.disconnect import cable_losses
     from nuthelper.knowledge.genericups import SIGNAL_NAMES, describe
 
     lines = [f"genericups upstype {ups_type.number}: {ups_type.driver_label}",
@@ -92,8 +92,6 @@ def _detail_lines(ups_type, identical: list[int]) -> list[str]:
         lines.append(f"  identical to type{'s' if len(identical) > 1 else ''} "
                      f"{', '.join(map(str, identical))} (same signals)")
     lines += [f"  note: {note}" for note in ups_type.notes]
-    from nuthelper.knowledge.disconnect import cable_losses
-
     lines += [f"  loose cable: {loss.sentence}" for loss in cable_losses(ups_type.signals)]
     lines.append(f"  ups.conf: driver = genericups, upstype = {ups_type.number}")
     return lines

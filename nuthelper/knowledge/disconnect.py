@@ -46,8 +46,7 @@ class CableLoss:
 
     @property
     def sentence(self) -> str:
-        return (f"If the cable is {WHERE[self.case]}, genericups reports {' '.join(self.status)}: "
-                f"{CONSEQUENCES[self.verdict]}.")
+        return _sentence(WHERE[self.case], self.status, self.verdict) + "."
 
     def to_dict(self) -> dict[str, object]:
         return {"case": self.case, "where": WHERE[self.case], "lines_on": list(self.lines_on),
@@ -94,6 +93,9 @@ def loss_warnings(losses: list[CableLoss]) -> list[str]:
     for status, same in by_status.items():
         where = WHERE[same[0].case] if len(same) == 1 else "unplugged from the computer or from the UPS"
         verdict = same[0].verdict
-        warnings.append(f"If the cable is {where}, genericups reports {' '.join(status)}: "
-                        f"{CONSEQUENCES[verdict]}{ADVICE[verdict]} (NUT issue #111).")
+        warnings.append(f"{_sentence(where, status, verdict)}{ADVICE[verdict]} (NUT issue #111).")
     return warnings
+
+
+def _sentence(where: str, status: tuple[str, ...], verdict: str) -> str:
+    return f"If the cable is {where}, genericups reports {' '.join(status)}: {CONSEQUENCES[verdict]}"
