@@ -8,7 +8,8 @@ import sys
 from nuthelper.cli.output import note, print_json
 from nuthelper.errors import EXIT_NOT_FOUND, InvalidInput
 
-HELP = "probe serial ports for smart UPSes (Q1, APC smart, SHUT, XCP) and read contact-closure lines"
+HELP = ("probe serial ports for smart UPSes (Q1, APC smart, SHUT, XCP; UPScode II when named) and read "
+        "contact-closure lines")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
