@@ -12,14 +12,13 @@ import json
 import pytest
 
 from nuthelper.evidence import from_auto_port
-from nuthelper.knowledge.defects import installed_release
 from nuthelper.probe.auto import auto_port
 from nuthelper.render import render_section
 from support.cli import nut_helper
+from support.nut import upscode2_workaround
 
 MODEL = "SIMCODE 1500"  # what the simulator answers to UPTP (tests/support/ups_sim.py)
-RELEASE = installed_release("upscode2")
-DEFECTIVE = tuple(int(part) for part in RELEASE.split(".")) < (2, 8, 1)
+DEFECTIVE = bool(upscode2_workaround())  # from upsdrvctl -V, not from nut-helper's own reading
 
 
 def probe(*args: str) -> dict[str, dict]:
