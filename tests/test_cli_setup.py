@@ -45,7 +45,8 @@ def test_json_fields():
     assert data["alternatives"] == []
     assert "[tripp-lite-internet-office-700]" in data["text"]
     assert data["model"] == {"query": "Tripp Lite Internet Office 700", "vendor": "Tripp Lite",
-                             "name": "Internet Office 700"}
+                             "name": "Internet Office 700", "series": "Internet Office",
+                             "family": "tripplite-internet-office", "capacity": 700, "suffix": None}
 
 
 @pytest.mark.parametrize(("args", "code", "words"), [

@@ -99,7 +99,8 @@ def test_lansafe_without_model_number_asks_for_it():
 def test_two_cables_fit_and_port_decides():
     with pytest.raises(Ambiguous) as ambiguity:
         resolve("Eaton Ellipse MAX 1100", None, None)
-    assert "--cable" in ambiguity.value.message
+    assert "--port auto" in ambiguity.value.message
+    assert ambiguity.value.details["decided_by"] == ["--port"]
     assert resolve("Eaton Ellipse MAX 1100", None, "auto").driver == "usbhid-ups"
 
 

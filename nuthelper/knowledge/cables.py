@@ -77,15 +77,26 @@ MIN_SUFFIX_MATCH = 5
 def model_matches(pattern: str, model: str) -> bool:
     """Match a model name against an exact name or a ``*`` pattern, on normalised text.
 
-    A name typed with a series word before it ("OmniGuard F6C230-RKM-2U") still matches
-    the documented "F6C230-RKM-2U", as long as that name is distinctive (5 characters or more).
+    A name typed with series words before it ("OmniGuard F6C230-RKM-2U") still matches the
+    documented "F6C230-RKM-2U", as long as that name is distinctive (5 characters or more) and
+    starts where a typed word starts: "PowerMust 1000" does not end in the name "T1000".
     """
     typed = normalize(model)
+    starts = _word_starts(model)
     if "*" in pattern:
         regex = _pattern_regex(pattern)
-        return bool(regex.match(typed)) or any(regex.match(typed[start:]) for start in range(1, len(typed)))
+        return any(regex.match(typed[start:]) for start in starts)
     name = normalize(pattern)
-    return name == typed or (len(name) >= MIN_SUFFIX_MATCH and typed.endswith(name))
+    return name == typed or (len(name) >= MIN_SUFFIX_MATCH and any(typed[start:] == name for start in starts))
+
+
+def _word_starts(text: str) -> list[int]:
+    """Offsets in ``normalize(text)`` where a whitespace-separated word of ``text`` begins."""
+    starts, offset = [], 0
+    for word in text.split():
+        starts.append(offset)
+        offset += len(normalize(word))
+    return starts
 
 
 class Vendor:

@@ -1,0 +1,538 @@
+"""Deciding the driver from the most specific evidence down.
+
+Order: a cable the person names → a documented cable that names the model → an exact row of
+NUT's hardware list → the vendor's family knowledge → rows of the same series → rows of the
+broader series → the vendor's default for the connection → nothing. The port decides the
+connection (``auto``: USB, a /dev path: serial, a host: network); the attached USB unit and a
+probe's answer, when there are any, decide over the model's knowledge (``evidence``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from nuthelper.errors import Ambiguous, InvalidInput, NotFound
+from nuthelper.knowledge.cables import CableBase, Vendor, load_cables
+from nuthelper.knowledge.drivers import installed_drivers, prefer_installed
+from nuthelper.knowledge.hcl import HCL, HclEntry
+from nuthelper.knowledge.names import VendorIndex, normalize
+from nuthelper.resolve import cables as cable_answers
+from nuthelper.resolve.families import Families, Family, PortChoice, default_families
+from nuthelper.resolve.hclmatch import HclIndex, RowMatch
+from nuthelper.resolve.inputs import USB_PORT, check_line, check_port, connection_of
+from nuthelper.resolve.lists import Lists, hardware_lists
+from nuthelper.resolve.modelname import ModelName, understand
+from nuthelper.resolve.recommendation import BELOW_A_ROW, Choice, Recommendation
+
+CONNECTION_WORDS = {"usb": "usb", "serial": "serial", "rs232": "serial", "network": "network", "snmp": "network"}
+_PORT_HINT = {"usb": "--port auto", "serial": "the serial device as --port (e.g. /dev/ttyS0)",
+              "network": "the card's address as --port (e.g. 192.0.2.10)"}
+_KIND_NAME = {"usb": "USB", "serial": "serial", "network": "network", "any": "USB or serial"}
+CLOSE_RIVAL = 0.5
+"""A second driver weighing at least this share of the first is named as equally plausible."""
+
+
+@dataclass
+class Option:
+    """One candidate answer at one level, before the port is settled."""
+
+    choice: Choice
+    connection: str
+    weight: float
+    origin: str = ""
+    alternatives: list[Choice] = field(default_factory=list)
+    decides: str = ""
+    needs: str = ""
+
+    @property
+    def key(self) -> tuple:
+        return (self.choice.driver, tuple(sorted(self.choice.options.items())), tuple(self.choice.flags))
+
+
+@dataclass
+class Context:
+    query: str
+    name: ModelName
+    vendor: Vendor | None
+    connection: str | None
+    port: str | None
+    knowledge: CableBase
+    families: Families
+    lists: Lists
+    driver_path: str | None
+    reasons: list[str]
+    warnings: list[str] = field(default_factory=list)
+
+
+def resolve_model(model: str, cable: str | None, port: str | None, *, knowledge: CableBase | None,
+                  hcl: HCL | None, driver_path: str | None) -> Recommendation:
+    """The recommendation from what is known about the model, its cable and the port."""
+    knowledge = knowledge or load_cables()
+    query = check_line(model, "--model")
+    if not normalize(query):
+        raise InvalidInput("--model is empty: give the UPS model as printed on it, e.g. 'APC Smart-UPS 1500'")
+    if port is not None:
+        port = check_line(port, "--port")
+        if not port:
+            raise InvalidInput("--port is empty: give a device such as /dev/ttyS0, or 'auto' for USB")
+    families = default_families()
+    lists = hardware_lists(hcl, families)
+    vendor_id, rest = _split_vendor(lists.vendors, query)
+    if vendor_id is None:
+        vendor_id, rest = _split_vendor(knowledge.vendor_index, query)  # vendors of knowledge packs
+    name = understand(rest or query, vendor_id, families)
+    vendor = _vendor(knowledge, lists, name.vendor)
+    connection = connection_of(port)
+    context = Context(query, name, vendor, connection, port, knowledge, families, lists, driver_path,
+                      [_model_reason(query, vendor, rest, name, vendor_id)])
+    if cable is not None:
+        cable_text = check_line(cable, "--cable")
+        word = CONNECTION_WORDS.get(normalize(cable_text))
+        if word is None:
+            return _from_named_cable(context, cable_text)
+        _connection_from_cable_word(context, cable_text, word)
+    _connection_from_name(context)
+    named = cable_answers.cables_fitting(knowledge, vendor, rest or query, context.connection)
+    if named:
+        return _from_cable(context, cable_answers.one_cable(named, query, rest or query, context.reasons))
+    return _from_knowledge(context)
+
+
+def _vendor(knowledge: CableBase, lists: Lists, vendor_id: str | None) -> Vendor | None:
+    """The vendor as the cable knowledge has it, named as the hardware list writes it when only the list knows it."""
+    if vendor_id is None:
+        return None
+    vendor = knowledge.vendor(vendor_id)
+    if vendor.name == vendor_id:
+        vendor = Vendor(vendor_id, lists.vendor_name(vendor_id), vendor.aliases)
+    return vendor
+
+
+def _split_vendor(vendors: VendorIndex, query: str) -> tuple[str | None, str]:
+    """The vendor and the model text; a second name of the same vendor is dropped too
+    ("Eaton Powerware 9110" -> eaton, "9110")."""
+    vendor_id, rest = vendors.split(query)
+    if vendor_id is not None and rest:
+        again, after = vendors.split(rest)
+        if again == vendor_id and after:
+            rest = after
+    return vendor_id, rest
+
+
+# ---------------------------------------------------------------------------- connection
+
+def _connection_from_cable_word(context: Context, text: str, word: str) -> None:
+    """``--cable usb|serial|network`` states the connection, it names no cable."""
+    if context.connection not in (None, word):
+        raise InvalidInput(f"--cable {text} says the UPS is connected over {_KIND_NAME[word]}, but --port "
+                           f"{context.port} is a {_KIND_NAME[context.connection]} port: give one that agrees")
+    context.connection = word
+    context.reasons.append(f"--cable {text}: a {_KIND_NAME[word]} connection (a connection, not a cable part number).")
+
+
+def _connection_from_name(context: Context) -> None:
+    """A model naming a network card, or saying USB/serial, states the connection."""
+    said = "network" if context.families.names_network(context.query) else context.name.connection
+    if said is None or said == context.connection:
+        return
+    if context.connection is None:
+        context.connection = said
+        context.reasons.append(f"'{context.query}' names a {_KIND_NAME[said]} connection.")
+    elif said == "network":
+        context.warnings.append(f"'{context.query}' names a network card, but --port {context.port} is a "
+                                f"{_KIND_NAME[context.connection]} port; answering for the port.")
+
+
+# ---------------------------------------------------------------------------- cables
+
+def _from_named_cable(context: Context, cable_text: str) -> Recommendation:
+    try:
+        found = context.knowledge.find_cable(cable_text)
+    except NotFound as missing:
+        rows = [row for row in context.lists.primary.hcl.entries_for_cable(cable_text)]
+        if context.vendor is not None:
+            rows = [row for row in rows if row.vendor_id == context.vendor.id] or rows
+        if not rows:
+            raise missing
+        context.reasons.append(f"--cable '{cable_text}' is not in the cable knowledge base, but NUT's hardware "
+                               f"list names it in {len(rows)} row(s).")
+        options = [_row_option(context, RowMatch(row, "exact", 0, row.model, context.lists.primary.hcl), "hcl",
+                               f"{cable_text} (named by NUT's hardware list)") for row in rows]
+        return _answer(context, options, "hcl")
+    context.reasons.append(f"--cable '{cable_text}' is the documented '{found.title}' ({found.id}), "
+                           f"{cable_answers.KIND_WORDS[found.kind]}.")
+    return _from_cable(context, found)
+
+
+def _from_cable(context: Context, cable) -> Recommendation:
+    if context.port is None and cable.kind != "usb":
+        _refuse_when_usb_also_listed(context, cable)
+    recommendation = cable_answers.from_cable(context.query, context.vendor, context.name.text, cable,
+                                              context.port, context.reasons)
+    recommendation.understood = context.name
+    recommendation.warnings[:0] = context.warnings
+    return recommendation
+
+
+def _refuse_when_usb_also_listed(context: Context, cable) -> None:
+    """With no port, a model that NUT lists over USB too is ambiguous: the port decides."""
+    rows = [match for match in context.lists.primary.match(context.name) if match.grade in ("exact", "model")]
+    drivers = sorted({choice.driver for match in rows if match.connection == "usb" for choice in match.row.drivers})
+    if drivers:
+        raise Ambiguous(f"'{context.query}' connects through the {cable.title} (serial) or over USB "
+                        f"({', '.join(drivers)}, per NUT's hardware list): pass --port auto for USB, or the serial "
+                        "device (e.g. --port /dev/ttyS0)",
+                        details={"candidates": [cable.id, *drivers], "decided_by": ["--port"]})
+
+
+# ---------------------------------------------------------------------------- knowledge levels
+
+def _from_knowledge(context: Context) -> Recommendation:
+    """Walk the levels from the most specific down; the first that has an answer for the connection decides."""
+    name = context.name
+    matches, newer = context.lists.matches(name)
+    by_grade = {grade: [m for m in matches if m.grade == grade] for grade in ("exact", "model", "sibling",
+                                                                               "parent", "vendor")}
+    if newer:
+        context.reasons.append("The installed hardware list (" + context.lists.primary.hcl.source + ") does not "
+                               "name this model; NUT's newer hardware list, bundled with nut-helper, does.")
+    lineage = context.families.lineage(name.family) if name.family else []
+    levels: list[tuple[str, str, list[Option]]] = [
+        ("hcl", "a row of NUT's hardware list names this model",
+         [_row_option(context, m, "hcl") for m in by_grade["exact"] + by_grade["model"]]),
+        ("series", f"the {lineage[0].name} family knowledge" if lineage else "",
+         _family_options(context, lineage[:1])),
+        ("series", "rows of NUT's hardware list for the same series", _sibling_options(context, by_grade["sibling"])),
+        ("series", "rows of NUT's hardware list and family knowledge for the broader series",
+         [_row_option(context, m, "series") for m in by_grade["parent"]] + _family_options(context, lineage[1:])),
+        ("series", "a documented cable's model pattern", _pattern_cable_options(context)),
+        ("vendor-default", "what this vendor's units use on this connection", _vendor_options(context, by_grade["vendor"])),
+    ]
+    lacking = _lacking_port(context, lineage)
+    skipped: list[str] = []
+    for confidence, level_name, options in levels:
+        if not options:
+            continue
+        if context.connection is None:
+            context.connection = _only_connection(context, options, level_name)
+        fitting = [option for option in options if _fits(option.connection, context.connection)]
+        if fitting:
+            if lacking and confidence != "hcl":
+                raise lacking
+            if skipped:
+                context.reasons.append("; ".join(skipped) + ".")
+            context.reasons.append(f"Decided by {level_name}.")
+            return _answer(context, fitting, confidence)
+        kinds = sorted({_KIND_NAME[option.connection] for option in options})
+        skipped.append(f"{level_name[0].upper()}{level_name[1:]} ({' and '.join(kinds)} only) does not fit "
+                       f"the {_KIND_NAME[context.connection]} port")
+    if lacking:
+        raise lacking
+    raise _not_found(context, matches)
+
+
+def _fits(kind: str, connection: str | None) -> bool:
+    return connection is None or kind == connection or (kind == "any" and connection in ("usb", "serial"))
+
+
+def _only_connection(context: Context, options: list[Option], level_name: str) -> str | None:
+    """With no port: the one connection the answers of this level use, or the question of which."""
+    kinds = {option.connection for option in options}
+    local = kinds - {"network"} or kinds
+    if len(local) == 1 and "any" not in local:
+        kind = local.pop()
+        context.reasons.append(f"No port given; {level_name} has only {_KIND_NAME[kind]} answers.")
+        return kind
+    listed = "; ".join(sorted({f"{option.choice.summary()} ({_KIND_NAME[option.connection]})" for option in options}))
+    raise Ambiguous(f"'{context.query}' is known over several connections: {listed}; pass --port auto for USB, "
+                    "or the serial device (e.g. --port /dev/ttyS0)",
+                    details={"candidates": [option.choice.to_dict() for option in options], "decided_by": ["--port"]})
+
+
+def _lacking_port(context: Context, lineage: list[Family]) -> InvalidInput | None:
+    """The error for a port the model's family is documented not to have."""
+    connection = context.connection
+    family = next((family for family in lineage if connection in family.ports), None)
+    if connection is None or family is None or not family.lacks(connection):
+        return None
+    has = [kind for kind, choice in family.ports.items() if choice is not None]
+    hint = " or ".join(_PORT_HINT[kind] for kind in has) or "another port"
+    return InvalidInput(f"the {family.name} series has no {_KIND_NAME[connection]} port "
+                        f"({'; '.join(_KIND_NAME[kind] for kind in has) or 'no other port known'} only, "
+                        f"per {family.source}): pass {hint}")
+
+
+def _row_option(context: Context, match: RowMatch, confidence: str, cable_title: str | None = None) -> Option:
+    row = match.row
+    chosen, notes = prefer_installed(row.drivers, context.driver_path)
+    kind = match.connection
+    extra = f" ({row.extra})" if row.extra else ""
+    newer = "" if match.hcl is context.lists.primary.hcl else " (newer list, bundled)"
+    because = (f"NUT's hardware list{newer}: {row.manufacturer} {row.model}{extra} -> {row.driver_text}, "
+               f"support level {row.support_level} of 5")
+    choice = Choice(chosen.driver, dict(chosen.options), list(chosen.flags), chosen.port, None, confidence, True,
+                    because, cable_title, f"NUT hardware list {match.hcl.source}, line {row.line}")
+    if chosen.optional_options:
+        notes = notes + ["the list says some units may also need: " + " ".join(
+            f"{key}={value}" for key, value in chosen.optional_options.items())]
+    choice.note = "; ".join(notes)
+    weight = 1 + row.support_level / 5 + (0.5 if match.grade == "exact" else 0)
+    if not _installed(context, chosen.driver):
+        weight /= 2
+    return Option(choice, kind, weight, because, decides=_decides_from_extra(row))
+
+
+def _sibling_options(context: Context, siblings: list[RowMatch]) -> list[Option]:
+    """The rows of the series closest to the model: those sharing its capacity or suffix when any do."""
+    if not siblings:
+        return []
+    options = []
+    for kind in {match.connection for match in siblings}:
+        same_kind = [match for match in siblings if match.connection == kind]
+        best = max(match.score for match in same_kind)
+        options += [_row_option(context, match, "series") for match in same_kind if match.score == best]
+    return options
+
+
+def _family_options(context: Context, families: list[Family]) -> list[Option]:
+    """The family knowledge for each connection it documents (the first family that has it)."""
+    options, seen = [], set()
+    for family in families:
+        for kind, port in family.ports.items():
+            if port is None or kind in seen or not port.fits_capacity(context.name.capacity):
+                continue
+            seen.add(kind)
+            options.append(_port_option(context, port, kind, f"the {family.name} family ({family.source})"))
+    return options
+
+
+def _port_option(context: Context, port: PortChoice, kind: str, origin: str, confidence: str = "series") -> Option:
+    cable, cable_title = _cable_of(context, port.cable)
+    because = f"{origin}: {port.because}" if port.because else origin
+    choice = Choice(port.driver, dict(port.options), list(port.flags), None, cable, confidence, True, because,
+                    cable_title, port.source)
+    alternatives = []
+    for alternative in port.alternatives:
+        alt_cable, alt_title = _cable_of(context, alternative.cable)
+        alternatives.append(Choice(alternative.driver, dict(alternative.options), list(alternative.flags), None,
+                                   alt_cable, confidence, True, alternative.because or origin, alt_title,
+                                   alternative.source, note=alternative.because))
+    return Option(choice, kind, 10.0, because, alternatives, port.decides, port.needs)
+
+
+def _cable_of(context: Context, part: str | None):
+    if not part:
+        return None, None
+    try:
+        return context.knowledge.find_cable(part), None
+    except NotFound:
+        return None, f"{part} cable"
+
+
+def _pattern_cable_options(context: Context) -> list[Option]:
+    """Documented cables whose model pattern covers the model, for a serial port."""
+    if context.connection not in (None, "serial"):
+        return []
+    fitting = cable_answers.cables_fitting(context.knowledge, context.vendor, context.name.text or context.query,
+                                           "serial", fits=("pattern",))
+    options = []
+    for cable in fitting:
+        for rule in cable_answers.rules_for(cable, context.name.text):
+            choice = Choice.from_rule(rule, cable, None)
+            choice.confidence = "series"
+            options.append(Option(choice, "serial", 1.0, f"the {cable.title}'s documented model pattern"))
+    return options
+
+
+def _vendor_options(context: Context, various: list[RowMatch]) -> list[Option]:
+    """The vendor's default per connection: the family file's, the list's "(various)" rows, the
+    maker that builds the vendor's units, or what nearly all the vendor's rows use."""
+    vendor = context.name.vendor
+    if vendor is None:
+        return []
+    facts = context.families.vendor_facts(vendor)
+    options = []
+    if facts is not None:
+        name = context.vendor.name if context.vendor else vendor
+        for kind, port in facts.defaults.items():
+            if port is not None:
+                options.append(_port_option(context, port, kind, f"{name}'s default for {_KIND_NAME[kind]} "
+                                            f"({port.source})", "vendor-default"))
+    covered = {option.connection for option in options}
+    options += [_row_option(context, match, "vendor-default") for match in various if match.connection not in covered]
+    covered |= {option.connection for option in options}
+    options += [option for option in _majority_options(context, vendor) if option.connection not in covered]
+    if not options and facts is not None and facts.built_by:
+        builder = context.families.vendor_facts(facts.built_by)
+        if builder is not None:
+            context.reasons.append(f"{context.vendor.name if context.vendor else vendor} units are built by "
+                                   f"{facts.built_by} ({facts.built_by_source}).")
+            options = [_port_option(context, port, kind, f"the default of {facts.built_by}, who builds them",
+                                    "vendor-default") for kind, port in builder.defaults.items() if port is not None]
+    return options
+
+
+MAJORITY = 0.75
+MIN_ROWS = 3
+
+
+def _majority_options(context: Context, vendor: str) -> list[Option]:
+    """Per connection, the driver at least three quarters of the vendor's rows use (deprecated drivers
+    counted as their replacement), when the vendor has three rows or more for it."""
+    rows = context.lists.primary.rows_of(vendor)
+    options = []
+    for kind in ("usb", "serial", "network"):
+        counted: dict[str, int] = {}
+        for row in rows:
+            if row.connection != kind:
+                continue
+            driver = prefer_installed(row.row.drivers, context.driver_path)[0].driver
+            counted[driver] = counted.get(driver, 0) + 1
+        total = sum(counted.values())
+        if total < MIN_ROWS:
+            continue
+        driver, count = max(counted.items(), key=lambda item: item[1])
+        if count / total >= MAJORITY:
+            because = f"{count} of {total} {_KIND_NAME[kind]} rows of this vendor in NUT's hardware list use {driver}"
+            options.append(Option(Choice(driver, {}, [], None, None, "vendor-default", True, because), kind, 1.0, because))
+    return options
+
+
+def _installed(context: Context, driver: str) -> bool:
+    found = installed_drivers(context.driver_path)
+    return found is None or driver in found
+
+
+def _decides_from_extra(row: HclEntry) -> str:
+    return row.extra if any(word in row.extra.lower() for word in ("product id", "usb id", "vendor id", "older",
+                                                                     "newer", "models")) else ""
+
+
+# ---------------------------------------------------------------------------- the answer
+
+def _answer(context: Context, options: list[Option], confidence: str) -> Recommendation:
+    """Group the options of the deciding level by driver and settings; the heaviest is the answer."""
+    grouped: dict[tuple, list[Option]] = {}
+    for option in options:
+        grouped.setdefault(option.key, []).append(option)
+    ranked = sorted(grouped.values(), key=lambda group: -sum(option.weight for option in group))
+    best = ranked[0][0]
+    if best.needs == "cable":
+        listed = "; ".join(f"{alt.cable_label()} -> {alt.summary()}" for alt in best.alternatives)
+        raise Ambiguous(f"'{context.query}' on a {_KIND_NAME[best.connection]} port: {best.choice.because}; pass "
+                        f"--cable ({listed})",
+                        details={"candidates": [alt.to_dict() for alt in best.alternatives], "decided_by": ["--cable"]})
+    choice = Choice.copy_of(best.choice)
+    choice.confidence = confidence
+    reasons, warnings = context.reasons, context.warnings
+    reasons.append(f"{choice.summary()}: {choice.because}.")
+    if choice.note:
+        reasons.append(f"{choice.note[0].upper()}{choice.note[1:]}.")
+    alternatives = list(best.alternatives)
+    rivals = [group[0] for group in ranked[1:]]
+    alternatives += [Choice.copy_of(rival.choice) for rival in rivals]
+    weight = sum(option.weight for option in ranked[0])
+    close = [rival for rival, group in zip(rivals, ranked[1:])
+             if sum(option.weight for option in group) >= CLOSE_RIVAL * weight]
+    decides = best.decides or "; ".join(dict.fromkeys(o.decides for group in ranked for o in group if o.decides))
+    if close or (best.alternatives and best.decides):
+        names = ", ".join(dict.fromkeys([choice.summary(), *(alt.summary() for alt in alternatives)]))
+        what = decides or _generic_decider(best.connection if best.connection != "any" else context.connection)
+        warnings.append(f"More than one driver is plausible ({names}); what decides: {what}.")
+    elif rivals:
+        reasons.append("Other rows: " + "; ".join(rival.choice.summary() for rival in rivals) + ".")
+    if confidence in BELOW_A_ROW:
+        warnings.append(_verify_warning(context, choice, confidence, best.connection))
+    connection = context.connection or (best.connection if best.connection != "any" else None)
+    choice.port = _port_for(context, choice, connection)
+    for alternative in alternatives:
+        alternative.port = alternative.port or choice.port
+    recommendation = Recommendation(context.query, context.vendor, context.name.text, choice, reasons,
+                                    _unique(alternatives, choice), warnings, understood=context.name)
+    return recommendation
+
+
+def _unique(alternatives: list[Choice], chosen: Choice) -> list[Choice]:
+    seen = {(chosen.driver, tuple(chosen.options.items()))}
+    result = []
+    for alternative in alternatives:
+        key = (alternative.driver, tuple(alternative.options.items()))
+        if key not in seen:
+            seen.add(key)
+            result.append(alternative)
+    return result
+
+
+def _generic_decider(connection: str | None) -> str:
+    if connection == "usb":
+        return "the USB ID the unit reports (lsusb); run setup with --port auto while the unit is plugged in"
+    if connection == "serial":
+        return "how the unit answers on its port: run setup again with --probe to ask it"
+    return "the unit's documentation"
+
+
+def _verify_warning(context: Context, choice: Choice, confidence: str, connection: str) -> str:
+    level = {"series": "for its series, not for this exact model",
+             "vendor-default": f"only from what {context.vendor.name if context.vendor else 'this vendor'}'s units "
+                               "usually use",
+             "inferred": "by inference"}[confidence]
+    check = {"usb": "plug the unit in and run setup with --port auto (its USB ID confirms the driver), then "
+                    "'nut-helper verify'",
+             "serial": "run setup again with --probe to ask the unit, then 'nut-helper verify'",
+             "network": "check that the card answers (nut-helper verify)",
+             "any": "run 'nut-helper verify' once it is written"}[connection]
+    return f"{choice.driver} is known {level}: {check}."
+
+
+def _port_for(context: Context, choice: Choice, connection: str | None) -> str:
+    """The ups.conf port: the driver's own (``auto`` for USB), the serial device, or the card's address."""
+    if choice.port:
+        if context.port not in (None, choice.port) and context.connection != "usb":
+            raise InvalidInput(f"{choice.driver} needs port = {choice.port}, not '{context.port}': drop --port")
+        context.reasons.append(f"Port {choice.port}: set by NUT's hardware list for {choice.driver}.")
+        return choice.port
+    if connection == "usb":
+        context.reasons.append("Port auto: the driver finds the USB device itself.")
+        return USB_PORT
+    if connection == "network":
+        if context.port is None:
+            raise InvalidInput(f"'{context.query}' is reached over the network: pass the card's address as --port "
+                               "(e.g. --port 192.0.2.10)")
+        port = context.port
+        if choice.driver == "netxml-ups" and "://" not in port:
+            port = f"http://{port}"
+        context.reasons.append(f"Port {port}: the network card's address.")
+        return port
+    port = check_port(context.port, f"'{context.query}'")
+    context.reasons.append(f"Port {port}, as given.")
+    return port
+
+
+# ---------------------------------------------------------------------------- nothing found
+
+def _not_found(context: Context, matches: list[RowMatch]) -> NotFound:
+    from nuthelper.knowledge.search import search
+
+    closest = [f"{match.entry.manufacturer} {match.matched_name}" for match in search(context.query, limit=6)
+               if match.kind == "hcl" and match.matched_name.strip()]
+    closest = list(dict.fromkeys(closest))[:6]
+    hint = f"closest known: {', '.join(closest)}" if closest else "see 'nut-helper lookup'"
+    who = f"'{context.query}'"
+    if context.vendor is None:
+        return NotFound(f"model {who} is neither in the cable knowledge base nor in NUT's hardware list, and names no "
+                        f"vendor nut-helper knows ({hint}); give the vendor and model as printed on the unit, or pass "
+                        "--cable",
+                        details={"candidates": closest})
+    return NotFound(f"model {who} is neither in the cable knowledge base nor in NUT's hardware list, and nothing "
+                    f"is known of {context.vendor.name}'s units on a {_KIND_NAME.get(context.connection or '', '')} "
+                    f"port ({hint}); pass --cable if you know which cable joins it to the computer",
+                    details={"candidates": closest})
+
+
+def _model_reason(query: str, vendor: Vendor | None, rest: str, name: ModelName, vendor_id: str | None) -> str:
+    parts = name.describe()
+    if vendor is None:
+        return f"'{query}' names no known vendor; matching the model name alone ({parts})."
+    if vendor_id is None:
+        return f"'{query}' is the {vendor.name} {name.family.name if name.family else ''} series ({parts})."
+    return f"'{query}' is vendor {vendor.name}, model '{rest or '(none given)'}' ({parts})."

@@ -1,0 +1,226 @@
+"""The vendors' model families and SKU schemes: the one reader of ``nuthelper/data/model-families.json``.
+
+A family is a series as its vendor names it ("Back-UPS ES"), the SKU letters that stand for it
+("BE"), the ports its units have and what NUT drives each port with, and where each fact comes
+from. Vendors carry their defaults per connection, their network cards, and the maker that
+builds their units (``built_by``). The format is described in docs/data-formats.md.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from nuthelper.knowledge.names import normalize, tokens
+from nuthelper.resources import data_path
+
+CONNECTIONS = ("usb", "serial", "network")
+
+
+@dataclass(frozen=True)
+class PortChoice:
+    """What drives a port of a family (or a vendor's default for a connection), and why."""
+
+    driver: str
+    options: dict[str, str] = field(default_factory=dict)
+    flags: tuple[str, ...] = ()
+    cable: str | None = None           # the cable the units ship with, as cables.json knows it
+    because: str = ""
+    capacities: tuple[int, ...] = ()   # only units of these capacities have this port (empty: all)
+    alternatives: tuple["PortChoice", ...] = ()
+    decides: str = ""                  # what tells the choice and its alternatives apart
+    needs: str = ""                    # "cable": the options depend on the cable, which must be given
+    source: str = ""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], source: str = "") -> PortChoice:
+        return cls(driver=data["driver"], options={k: str(v) for k, v in data.get("options", {}).items()},
+                   flags=tuple(data.get("flags", ())), cable=data.get("cable"), because=data.get("because", ""),
+                   capacities=tuple(data.get("capacities", ())),
+                   alternatives=tuple(cls.from_json(alt, source) for alt in data.get("alternatives", ())),
+                   decides=data.get("decides", ""), needs=data.get("needs", ""),
+                   source=data.get("source", source))
+
+    def fits_capacity(self, capacity: int | None) -> bool:
+        return not self.capacities or capacity is None or capacity in self.capacities
+
+
+@dataclass(frozen=True)
+class Family:
+    id: str
+    vendor: str
+    name: str
+    names: tuple[str, ...]
+    skus: tuple[str, ...]
+    parent: str | None
+    ports: dict[str, PortChoice | None]   # a connection mapped to None: the units have no such port
+    source: str
+    tokens: tuple[str, ...] = ()          # the name's tokens without generic words: the series it stands for
+
+    def port(self, connection: str) -> PortChoice | None:
+        return self.ports.get(connection)
+
+    def lacks(self, connection: str) -> bool:
+        """True when the family is documented to have no port of this kind."""
+        return connection in self.ports and self.ports[connection] is None
+
+
+@dataclass(frozen=True)
+class Card:
+    """A network management card: the words that name it and the driver that reads it."""
+
+    id: str
+    vendor: str
+    name: str
+    patterns: tuple[re.Pattern[str], ...]
+    choice: PortChoice
+
+    def named_in(self, text: str) -> bool:
+        compact = normalize(text)
+        return any(pattern.search(compact) for pattern in self.patterns)
+
+
+@dataclass(frozen=True)
+class VendorFacts:
+    vendor: str
+    defaults: dict[str, PortChoice | None]
+    built_by: str | None
+    built_by_source: str
+    cards: tuple[Card, ...]
+
+
+class Families:
+    """Every family, card and vendor default, with the look-ups the resolver needs."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        words = data["words"]
+        self.generic = frozenset(words["generic"])
+        self.connection_words = {word: kind for kind, listed in words["connection"].items() for word in listed}
+        self.network_phrases = tuple(normalize(phrase) for phrase in words["network_phrases"])
+        self.families: list[Family] = []
+        self.vendors: dict[str, VendorFacts] = {}
+        for entry in data["vendors"]:
+            vendor = entry["vendor"]
+            for family in entry.get("families", ()):
+                self.families.append(_family(vendor, family, self.generic))
+            self.vendors[vendor] = VendorFacts(
+                vendor=vendor,
+                defaults={kind: PortChoice.from_json(choice) if choice else None
+                          for kind, choice in entry.get("defaults", {}).items()},
+                built_by=entry.get("built_by"), built_by_source=entry.get("built_by_source", ""),
+                cards=tuple(_card(vendor, card) for card in entry.get("cards", ())))
+        self.by_id = {family.id: family for family in self.families}
+        self._keys: list[tuple[str, Family]] = sorted(
+            ((normalize(name), family) for family in self.families for name in family.names),
+            key=lambda item: -len(item[0]))
+        self._skus: dict[str, list[Family]] = {}
+        for family in self.families:
+            for sku in family.skus:
+                self._skus.setdefault(sku.lower(), []).append(family)
+
+    # -- words
+
+    def is_generic(self, word: str) -> bool:
+        return word in self.generic
+
+    def connection_in(self, words: Iterable[str]) -> str | None:
+        """The connection a word of a name states ("USB", "serial", "SNMP"), or None."""
+        said = {self.connection_words[word] for word in words if word in self.connection_words}
+        return said.pop() if len(said) == 1 else None
+
+    def names_network(self, text: str) -> bool:
+        """True when the text names a network card or interface ("Network Management Card", "Web/SNMP")."""
+        compact = normalize(text)
+        return any(phrase in compact for phrase in self.network_phrases) or \
+            any(card.named_in(text) for facts in self.vendors.values() for card in facts.cards)
+
+    # -- families
+
+    def in_vendor(self, vendor: str | None) -> list[Family]:
+        return [family for family in self.families if vendor is None or family.vendor == vendor]
+
+    def family_prefix(self, vendor: str | None, words: list[str]) -> tuple[Family | None, list[str]]:
+        """The family the leading words name (the longest name, or SKU letters before a number),
+        refined by a SKU that follows the name ("Back-UPS BR1500G" -> Back-UPS Pro); and the rest."""
+        found, rest = self._name_prefix(vendor, words)
+        if found is None:
+            found, rest = self._sku_prefix(vendor, words)
+        elif rest:
+            child, after = self._sku_prefix(found.vendor, rest)
+            if child is not None:
+                found, rest = child, after
+        return found, rest
+
+    def _name_prefix(self, vendor: str | None, words: list[str]) -> tuple[Family | None, list[str]]:
+        joined = [""]
+        for word in words:
+            joined.append(joined[-1] + word)
+        matches: list[tuple[int, Family]] = []
+        for key, family in self._keys:
+            if vendor is not None and family.vendor != vendor:
+                continue
+            if key in joined[1:]:
+                matches.append((joined.index(key), family))
+        if not matches:
+            return None, words
+        longest = max(count for count, _ in matches)
+        best = [family for count, family in matches if count == longest]
+        if len({family.vendor for family in best}) > 1:
+            return None, words  # several vendors' series of that name: the vendor must be given
+        return best[0], words[longest:]
+
+    def _sku_prefix(self, vendor: str | None, words: list[str]) -> tuple[Family | None, list[str]]:
+        """SKU letters followed by a number ("BE" "850"), or standing alone after a series name."""
+        if not words or (len(words) > 1 and not words[1].isdigit()):
+            return None, words
+        found = [family for family in self._skus.get(words[0], ()) if vendor is None or family.vendor == vendor]
+        if len({family.vendor for family in found}) != 1:
+            return None, words
+        return found[0], words[1:]
+
+    def parent(self, family: Family) -> Family | None:
+        return self.by_id.get(family.parent) if family.parent else None
+
+    def lineage(self, family: Family) -> list[Family]:
+        """The family, its parent, the parent's parent ..."""
+        chain = [family]
+        while chain[-1].parent and chain[-1].parent in self.by_id and len(chain) < 5:
+            chain.append(self.by_id[chain[-1].parent])
+        return chain
+
+    # -- vendors
+
+    def vendor_facts(self, vendor: str | None) -> VendorFacts | None:
+        return self.vendors.get(vendor) if vendor else None
+
+    def card_named(self, vendor: str | None, text: str) -> Card | None:
+        """The network card a model text names (the vendor's own cards first)."""
+        cards = [card for facts in self.vendors.values() for card in facts.cards if card.named_in(text)]
+        own = [card for card in cards if card.vendor == vendor]
+        return (own or cards or [None])[0]
+
+
+def _family(vendor: str, data: dict[str, Any], generic: frozenset[str]) -> Family:
+    source = "; ".join(data["source"]) if isinstance(data["source"], list) else data["source"]
+    ports = {kind: (PortChoice.from_json(choice, source) if choice else None)
+             for kind, choice in data.get("ports", {}).items()}
+    return Family(id=data["id"], vendor=vendor, name=data["name"], names=(data["name"], *data.get("names", ())),
+                  skus=tuple(data.get("skus", ())), parent=data.get("parent"), ports=ports, source=source,
+                  tokens=tuple(word for word in tokens(data["name"]) if word not in generic))
+
+
+def _card(vendor: str, data: dict[str, Any]) -> Card:
+    patterns = tuple(re.compile(pattern, re.I) for pattern in data["patterns"])
+    return Card(id=data["id"], vendor=vendor, name=data["name"], patterns=patterns,
+                choice=PortChoice.from_json(data["choice"], "; ".join(data["source"])))
+
+
+@lru_cache(maxsize=1)
+def default_families() -> Families:
+    """The shipped families file, loaded once."""
+    with open(data_path("model-families.json"), encoding="utf-8") as handle:
+        return Families(json.load(handle))

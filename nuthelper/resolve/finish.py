@@ -1,0 +1,67 @@
+"""What every answer gets once the driver is chosen: the installed driver preferred, known
+defects of the installed driver worked around, and a loose cable's reading judged."""
+
+from __future__ import annotations
+
+from nuthelper.knowledge.disconnect import CableLoss, cable_losses, loss_warnings
+from nuthelper.knowledge.drivers import prefer_installed
+from nuthelper.knowledge.genericups import written_signals
+from nuthelper.knowledge.hcl import DriverChoice
+from nuthelper.resolve.recommendation import Recommendation
+
+
+def judge_cable_loss(recommendation: Recommendation, losses: list[CableLoss] | None = None) -> None:
+    """For genericups: what the driver reports when the cable comes off the computer, and (when the
+    cable's wiring is known) off the UPS; each outcome becomes a warning in the section."""
+    if losses is None:
+        losses = _cable_losses(recommendation)
+    recommendation.cable_loss = losses
+    recommendation.warnings.extend(loss_warnings(losses))
+
+
+def _cable_losses(recommendation: Recommendation) -> list[CableLoss]:
+    if recommendation.driver != "genericups":
+        return []
+    signals = written_signals(recommendation.choice.options)
+    if signals is None:
+        return []
+    wiring = recommendation.cable.wiring if recommendation.cable is not None else None
+    held_on = None
+    if wiring and recommendation.cable.kind == "contact-closure":
+        from nuthelper.knowledge.derive import inputs_held_on
+        held_on = inputs_held_on(wiring, {line for line, high in signals.cp or () if high})
+    return cable_losses(signals, held_on)
+
+
+def work_around_driver_defects(recommendation: Recommendation, driver_path: str | None = None) -> None:
+    """Add the settings a known defect of the installed driver needs (driver-defects.json) to the
+    choice and the alternatives, saying why for the choice."""
+    from nuthelper.knowledge.defects import workarounds
+
+    for alternative in recommendation.alternatives:
+        for key, value in workarounds(alternative.driver, driver_path)[0].items():
+            alternative.options.setdefault(key, value)
+    settings, reasons, warnings = workarounds(recommendation.driver, driver_path)
+    choice = recommendation.choice
+    added = {key: value for key, value in settings.items() if key not in choice.options}
+    choice.options.update(added)
+    if added:
+        note = " ".join(f"{key}={value}" for key, value in added.items()) + \
+            f" works around a defect of the installed {choice.driver}"
+        choice.because = f"{choice.because}; {note}" if choice.because else note
+    recommendation.reasons.extend(reasons)
+    recommendation.warnings.extend(warnings)
+
+
+def prefer_installed_driver(recommendation: Recommendation, driver_path: str | None) -> None:
+    """Swap a deprecated driver for its installed successor, or warn that the driver is missing."""
+    choice = recommendation.choice
+    chosen, notes = prefer_installed([DriverChoice(choice.driver, dict(choice.options), tuple(choice.flags))],
+                                     driver_path)
+    if chosen.driver != choice.driver:
+        choice.driver = chosen.driver
+        recommendation.reasons.extend(f"{note[0].upper()}{note[1:]}." for note in notes)
+    elif notes:
+        recommendation.warnings.extend(f"{note[0].upper()}{note[1:]}." for note in notes)
+
+

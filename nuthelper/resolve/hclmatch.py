@@ -1,0 +1,169 @@
+"""Matching an understood model name against NUT's hardware list, graded from the most specific down.
+
+Grades, best first:
+- ``exact``: a row names the model as typed (case, spaces and punctuation aside), or its
+  wildcard ("BNT-xxxAP", "BX****MI") covers it;
+- ``model``: a row names the same series and capacity, written differently ("BE850G2" and
+  "Back-UPS ES 850G2"; "5E 1100i" and "5E1100iUSB");
+- ``sibling``: a row of the same series with another capacity ("Back-UPS ES 700" and the
+  "Back-UPS ES 850G2" row); siblings sharing the capacity or suffix score higher;
+- ``parent``: a row naming the series the model's series belongs to ("Smart-UPS" for a
+  Smart-UPS SMT);
+- ``vendor``: the vendor's "(various)" rows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nuthelper.knowledge.hcl import HCL, HclEntry, expand_model_names
+from nuthelper.knowledge.names import normalize
+from nuthelper.knowledge.ports import connection_kind
+from nuthelper.resolve.families import Families
+from nuthelper.resolve.modelname import ModelName, understand, wildcard_text
+
+GRADES = ("exact", "model", "sibling", "parent", "vendor")
+_VARIOUS = re.compile(r"^\(?\s*(various|all)\b", re.I)
+_EXTRA_CAPACITY = re.compile(r"^\s*\d{3,5}\s*(?:k?VA|W)?\b", re.I)
+_CABLE_OR_ID = re.compile(r"cable|product id|protocol|vendor id|usb id", re.I)
+_UNIT_TYPES = ("ups",)
+
+
+@dataclass(frozen=True)
+class RowMatch:
+    """One hardware-list row that matches a model, how well, and through which of its names."""
+
+    row: HclEntry
+    grade: str
+    score: int
+    name: str
+    hcl: HCL
+
+    @property
+    def connection(self) -> str:
+        return connection_kind(self.row)
+
+    @property
+    def rank(self) -> tuple[int, int]:
+        return (GRADES.index(self.grade), -self.score)
+
+
+class _Name:
+    __slots__ = ("row", "text", "parsed", "wildcard")
+
+    def __init__(self, row: HclEntry, text: str, parsed: ModelName) -> None:
+        self.row = row
+        self.text = text
+        self.parsed = parsed
+        self.wildcard = _wildcard_regex(text)
+
+
+class HclIndex:
+    """The hardware list's UPS rows, parsed once, grouped by vendor."""
+
+    def __init__(self, hcl: HCL, families: Families) -> None:
+        self.hcl = hcl
+        self.families = families
+        self.by_vendor: dict[str, list[_Name]] = {}
+        self.various: dict[str, list[HclEntry]] = {}
+        for row in hcl.entries:
+            if row.device_type not in _UNIT_TYPES:
+                continue
+            if _VARIOUS.match(row.model):
+                self.various.setdefault(row.vendor_id, []).append(row)
+                continue
+            names = self.by_vendor.setdefault(row.vendor_id, [])
+            for text in row_names(row):
+                names.append(_Name(row, text, understand(wildcard_text(text), row.vendor_id, families,
+                                                         with_others=False)))
+
+    def rows_of(self, vendor: str) -> list[RowMatch]:
+        """Every UPS row of a vendor, once each."""
+        rows = {id(name.row): name.row for name in self.by_vendor.get(vendor, [])}
+        rows.update({id(row): row for row in self.various.get(vendor, [])})
+        return [RowMatch(row, "vendor", 0, row.model, self.hcl) for row in rows.values()]
+
+    def match(self, query: ModelName, vendor: str | None = None) -> list[RowMatch]:
+        """Every row that matches ``query`` at some grade, best first (one match per row)."""
+        vendor = vendor or query.vendor
+        pool = self.by_vendor.get(vendor, []) if vendor else [name for names in self.by_vendor.values()
+                                                                 for name in names]
+        best: dict[int, RowMatch] = {}
+        for name in pool:
+            found = self._grade(query, name)
+            if found is None:
+                continue
+            grade, score = found
+            match = RowMatch(name.row, grade, score, name.text, self.hcl)
+            known = best.get(id(name.row))
+            if known is None or match.rank < known.rank:
+                best[id(name.row)] = match
+        if vendor:
+            for row in self.various.get(vendor, []):
+                best.setdefault(id(row), RowMatch(row, "vendor", 0, row.model, self.hcl))
+        return sorted(best.values(), key=lambda match: (match.rank, -match.row.support_level, match.row.line))
+
+    def _grade(self, query: ModelName, name: _Name) -> tuple[str, int] | None:
+        row_name = name.parsed
+        for typed in query.all_names():
+            if typed.compact and (typed.compact == row_name.compact or
+                                  (name.wildcard is not None and name.wildcard.fullmatch(typed.compact))):
+                return "exact", 0
+        if query.vendor is None and row_name.family is None:
+            return None  # without a vendor only exact names are safe across makers
+        graded = [_series_grade(typed, row_name, self.families) for typed in query.all_names()]
+        graded = [grade for grade in graded if grade is not None]
+        return min(graded, key=lambda grade: (GRADES.index(grade[0]), -grade[1])) if graded else None
+
+
+MIN_SERIES_LETTERS = 2
+"""A series written with fewer letters ("T" of "T1500") says too little to match on."""
+
+
+def _distinctive(name: ModelName) -> bool:
+    return name.family is not None or sum(len(word) for word in name.series if word.isalpha()) >= MIN_SERIES_LETTERS
+
+
+def _series_grade(typed: ModelName, row: ModelName, families: Families) -> tuple[str, int] | None:
+    if not _distinctive(row) or not _distinctive(typed):
+        return None
+    if row.series_key == typed.series_key:
+        same_capacity = row.capacity is not None and row.capacity == typed.capacity
+        same_suffix = bool(row.suffix) and row.suffix == typed.suffix
+        if same_capacity and (same_suffix or not row.suffix or not typed.suffix):
+            return "model", 0
+        return "sibling", 2 * same_capacity + same_suffix
+    if row.capacity is None and _is_ancestor(row, typed, families):
+        return "parent", 0
+    return None
+
+
+def _is_ancestor(row: ModelName, typed: ModelName, families: Families) -> bool:
+    """True when the row names a broader series than the one typed (its family's parent, or a
+    series the typed one extends: "Smart-UPS" for "Smart-UPS X")."""
+    if typed.family is not None and row.family is not None:
+        lineage = families.lineage(typed.family)
+        if row.family in lineage[1:] and row.series_key == (f"family:{row.family.id}",):
+            return True
+    return len(row.series_key) < len(typed.series_key) and typed.series_key[:len(row.series_key)] == row.series_key
+
+
+def row_names(row: HclEntry) -> list[str]:
+    """The names a row gives its models: the model cell and the models it lists, and the model
+    read together with an extra cell that carries the capacity ("Powermust" + "1000VA USB")."""
+    names = expand_model_names(wildcard_text(row.model))
+    if row.extra and _EXTRA_CAPACITY.match(row.extra) and not _CABLE_OR_ID.search(row.extra):
+        names = names + [f"{name} {row.extra}" for name in names]
+    return names
+
+
+def _wildcard_regex(text: str) -> re.Pattern[str] | None:
+    marked = wildcard_text(text)
+    if "*" not in marked:
+        return None
+    return re.compile(".+".join(re.escape(normalize(piece)) for piece in marked.split("*")))
+
+
+def connections(matches: list[RowMatch]) -> set[str]:
+    return {match.connection for match in matches}

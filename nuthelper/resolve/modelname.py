@@ -1,0 +1,128 @@
+"""Understanding a model name as a person types it, or as NUT's hardware list writes it.
+
+"APC BACK-UPS ES (BE850G2)", "Eaton 5E 850i", "SMT1500RMI2U", "Mustek PowerMust 1000" are cut
+into a vendor, a series, a capacity and what follows it (suffixes: regional letters, USB, LCD,
+RM/2U, revisions). Bracketed parts and SKU-looking words are kept as further names. The vendor's
+SKU scheme (``nuthelper/data/model-families.json``) turns a SKU's letters into the family
+they stand for, so "BE850G2" and "Back-UPS ES 850G2" both land in the Back-UPS ES family.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from nuthelper.knowledge.names import normalize, tokens
+from nuthelper.resolve.families import Families, Family
+
+_BRACKETS = re.compile(r"[(\[{]([^)\]}]*)[)\]}]")
+_UNITS = {"va": "VA", "kva": "kVA", "w": "W", "kw": "kW"}
+_WILDCARD = re.compile(r"(?<![a-z])x{2,}(?![a-z])|(?<![A-Z])X{2,}(?![A-Z])|\*+|\?{2,}")
+MIN_CAPACITY_DIGITS = 3
+
+
+@dataclass(frozen=True)
+class ModelName:
+    """What a model name says: vendor, series, capacity, suffixes, and the family they belong to."""
+
+    text: str                          # the model without the vendor
+    vendor: str | None                 # vendor id
+    series: tuple[str, ...]            # tokens before the capacity, generic words dropped
+    capacity: int | None = None
+    unit: str | None = None            # "VA", "kVA", "W", "kW" when written
+    suffix: tuple[str, ...] = ()       # tokens after the capacity
+    family: Family | None = None
+    connection: str | None = None      # "usb", "serial" or "network" when a word of the name says so
+    others: tuple["ModelName", ...] = field(default=(), compare=False)  # bracketed names, SKUs
+
+    @property
+    def series_key(self) -> tuple[str, ...]:
+        """What two names must share to be the same series: the family id and any further series
+        words ("Smart-UPS X" in a family "Smart-UPS" with no X entry), else the series tokens."""
+        if self.family is None:
+            return self.series
+        return (f"family:{self.family.id}", *self.series[len(self.family.tokens):])
+
+    @property
+    def compact(self) -> str:
+        return normalize(self.text)
+
+    def all_names(self) -> tuple["ModelName", ...]:
+        return (self, *self.others)
+
+    def describe(self) -> str:
+        """The parts in words, for the reasons of an answer."""
+        parts = []
+        if self.family:
+            parts.append(f"series {self.family.name}")
+        elif self.series:
+            parts.append("series '" + " ".join(self.series) + "'")
+        if self.capacity:
+            parts.append(f"capacity {self.capacity}{' ' + self.unit if self.unit else ''}")
+        if self.suffix:
+            parts.append("suffix '" + "".join(self.suffix) + "'")
+        return ", ".join(parts) or "no series or capacity"
+
+
+def wildcard_text(text: str) -> str:
+    """A hardware-list cell with its placeholders ("BNT-xxxAP", "AP79xx", "BK****M2") written as ``*``."""
+    return _WILDCARD.sub("*", text)
+
+
+def understand(text: str, vendor: str | None, families: Families, *, with_others: bool = True) -> ModelName:
+    """Cut ``text`` (the model, vendor already split off) into its parts; ``vendor`` is a vendor id or None."""
+    main = _BRACKETS.sub(" ", text)
+    inner = [piece.strip() for group in _BRACKETS.findall(text) for piece in re.split(r"[,;/]", group)]
+    name = _parse(main, vendor, families)
+    if not with_others:
+        return name
+    others = [_parse(piece, vendor, families) for piece in inner if any(ch.isdigit() for ch in piece)]
+    others += [_parse(word, vendor, families) for word in main.split()
+               if _looks_like_sku(word) and normalize(word) != name.compact]
+    others = [other for other in others if other.series or other.capacity]
+    return ModelName(name.text, name.vendor, name.series, name.capacity, name.unit, name.suffix, name.family,
+                     name.connection or next((o.connection for o in others if o.connection), None), tuple(others))
+
+
+def _looks_like_sku(word: str) -> bool:
+    """A word that mixes letters and a capacity-like number: "BE850G2", "SMT1500RMI2U", "CP1500PFCLCD"."""
+    parts = tokens(word)
+    return len(parts) >= 2 and parts[0].isalpha() and \
+        any(p.isdigit() and len(p) >= MIN_CAPACITY_DIGITS for p in parts)
+
+
+def _parse(text: str, vendor: str | None, families: Families) -> ModelName:
+    words = tokens(text)
+    connection = families.connection_in(words)
+    family, rest = families.family_prefix(vendor, words)
+    if family is not None:
+        vendor = vendor or family.vendor
+    capacity = unit = None
+    position = _capacity_position(rest)
+    if position is None:
+        series_words, suffix = rest, []
+    else:
+        capacity = int(rest[position])
+        following = rest[position + 1:]
+        if following and following[0] in _UNITS:
+            unit = _UNITS[following[0]]
+            following = following[1:]
+            if unit in ("kVA", "kW") and capacity < 1000:
+                capacity *= 1000
+        series_words, suffix = rest[:position], following
+    series = tuple(word for word in series_words if not families.is_generic(word))
+    if family is not None:
+        series = (*family.tokens, *series)
+    return ModelName(" ".join(text.split()), vendor, series, capacity, unit,
+                     tuple(word for word in suffix if not families.is_generic(word)), family, connection)
+
+
+def _capacity_position(words: list[str]) -> int | None:
+    """Index of the capacity: a number before VA/W, else the first number of three digits or more."""
+    for index, word in enumerate(words):
+        if word.isdigit() and index + 1 < len(words) and words[index + 1] in _UNITS:
+            return index
+    for index, word in enumerate(words):
+        if word.isdigit() and len(word) >= MIN_CAPACITY_DIGITS:
+            return index
+    return None
