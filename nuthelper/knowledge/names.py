@@ -37,6 +37,7 @@ class VendorIndex:
         self._names: dict[str, str] = {}
         self._keys: dict[str, list[str]] = {}
         self._words: dict[str, set[str]] = {}
+        self._first_words: dict[str, set[str]] = {}
         for vendor_id, name, aliases in vendors:
             self.add(vendor_id, name, aliases)
 
@@ -52,6 +53,9 @@ class VendorIndex:
         words = self._words.setdefault(vendor_id, set())
         for text in (vendor_id, name, *aliases):
             words.update(word for word in tokens(text) if len(word) >= 3)
+            first = _WORD.findall(text)
+            if len(first) > 1:
+                self._first_words.setdefault(normalize(first[0]), set()).add(vendor_id)
             key = normalize(text)
             if len(key) >= 3:
                 words.add(key)
@@ -94,6 +98,38 @@ class VendorIndex:
             if vendor_id:
                 return vendor_id, " ".join(words[count:])
         return None, query.strip()
+
+    def split_loosely(self, query: str, generic: Iterable[str] = ()) -> tuple[str | None, str, str]:
+        """Like ``split``, also for a vendor written the way people do: glued to the model ("APC1500"),
+        by the first word of a longer name ("Forza" for "Forza Power Technologies"), or misspelt
+        ("Cyper Power Systems"). Returns (vendor id, rest, how it was read: "" when exactly)."""
+        vendor_id, rest = self.split(query)
+        if vendor_id is not None:
+            return vendor_id, rest, ""
+        words = _WORD.findall(query)
+        if not words:
+            return None, query.strip(), ""
+        glued = _GLUED.match(words[0])
+        if glued and self.canonical(glued.group(1)):
+            return self.canonical(glued.group(1)), " ".join([glued.group(2), *words[1:]]), "glued"
+        first = normalize(words[0])
+        owners = self._first_words.get(first, set())
+        if len(owners) == 1 and len(first) >= 3 and first not in set(generic):
+            return next(iter(owners)), " ".join(words[1:]), "first word"
+        import difflib
+        for count in range(min(3, len(words)), 0, -1):
+            typed = normalize("".join(words[:count]))
+            if len(typed) < MIN_FUZZY_VENDOR:
+                continue
+            close = difflib.get_close_matches(typed, list(self._by_key), n=1, cutoff=FUZZY_VENDOR_CUTOFF)
+            if close:
+                return self._by_key[close[0]], " ".join(words[count:]), "spelling"
+        return None, query.strip(), ""
+
+
+_GLUED = re.compile(r"^([A-Za-z][A-Za-z&.-]{1,})(\d.*)$")
+MIN_FUZZY_VENDOR = 6
+FUZZY_VENDOR_CUTOFF = 0.86
 
 
 def load_vendor_index(path: str | None = None) -> VendorIndex:

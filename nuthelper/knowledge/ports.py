@@ -18,13 +18,20 @@ _NETWORK = re.compile(r"\bsnmp\b|\bnetwork\b|\bxml\b|\bweb\b", re.I)
 
 
 def connection_kind(entry: HclEntry) -> str:
-    """"usb", "serial", "network", or "any" (the row does not decide) for a hardware-list row."""
+    """"usb", "serial", "network", or "any" (the row does not decide) for a hardware-list row.
+
+    A row whose extra cell says USB but whose drivers only speak over serial lines (gamatronic on a
+    CDC-ACM port, nutdrv_qx with port=/dev/ttyUSB0) is a serial connection through a USB bridge.
+    """
     text = entry.extra
     said = {kind for kind, pattern in (("usb", _USB), ("serial", _SERIAL), ("network", _NETWORK))
             if pattern.search(text)}
+    kinds = {driver_connection(choice.driver) for choice in entry.drivers} - {None}
+    if said == {"usb"} and (kinds == {"serial"} or any((choice.port or "").startswith("/dev/tty")
+                                                        for choice in entry.drivers)):
+        return "serial"  # a USB port that is a serial device (/dev/ttyUSB*, /dev/ttyACM*): a serial driver reads it
     if len(said) == 1:
         return said.pop()
-    kinds = {driver_connection(choice.driver) for choice in entry.drivers} - {None}
     if len(kinds) == 1:
         return kinds.pop()
     return "any"

@@ -9,6 +9,7 @@ probe's answer, when there are any, decide over the model's knowledge (``evidenc
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from nuthelper.errors import Ambiguous, InvalidInput, NotFound
@@ -18,7 +19,7 @@ from nuthelper.knowledge.hcl import HCL, HclEntry
 from nuthelper.knowledge.names import VendorIndex, normalize
 from nuthelper.resolve import cables as cable_answers
 from nuthelper.resolve.families import Families, Family, PortChoice, default_families
-from nuthelper.resolve.hclmatch import HclIndex, RowMatch
+from nuthelper.resolve.hclmatch import GRADES, RowMatch
 from nuthelper.resolve.inputs import USB_PORT, check_line, check_port, connection_of
 from nuthelper.resolve.lists import Lists, hardware_lists
 from nuthelper.resolve.modelname import ModelName, understand
@@ -43,6 +44,7 @@ class Option:
     alternatives: list[Choice] = field(default_factory=list)
     decides: str = ""
     needs: str = ""
+    score: int = 0  # for rows of a series: how closely the row's name follows the model's
 
     @property
     def key(self) -> tuple:
@@ -77,14 +79,19 @@ def resolve_model(model: str, cable: str | None, port: str | None, *, knowledge:
             raise InvalidInput("--port is empty: give a device such as /dev/ttyS0, or 'auto' for USB")
     families = default_families()
     lists = hardware_lists(hcl, families)
-    vendor_id, rest = _split_vendor(lists.vendors, query)
-    if vendor_id is None:
-        vendor_id, rest = _split_vendor(knowledge.vendor_index, query)  # vendors of knowledge packs
+    vendor_id, rest, how = _split_vendor(lists.split_vendor, lists.vendors, query, families)
+    if vendor_id is None:  # vendors of knowledge packs
+        vendor_id, rest, how = _split_vendor(knowledge.vendor_index.split_loosely, knowledge.vendor_index, query,
+                                             families)
     name = understand(rest or query, vendor_id, families)
+    if name.vendor is None:
+        name, how = _vendor_from_series(lists, name, families, how)
     vendor = _vendor(knowledge, lists, name.vendor)
     connection = connection_of(port)
     context = Context(query, name, vendor, connection, port, knowledge, families, lists, driver_path,
                       [_model_reason(query, vendor, rest, name, vendor_id)])
+    if how:
+        context.reasons.append(f"The vendor was read from {_HOW[how]}: {vendor.name}.")
     if cable is not None:
         cable_text = check_line(cable, "--cable")
         word = CONNECTION_WORDS.get(normalize(cable_text))
@@ -108,15 +115,29 @@ def _vendor(knowledge: CableBase, lists: Lists, vendor_id: str | None) -> Vendor
     return vendor
 
 
-def _split_vendor(vendors: VendorIndex, query: str) -> tuple[str | None, str]:
-    """The vendor and the model text; a second name of the same vendor is dropped too
-    ("Eaton Powerware 9110" -> eaton, "9110")."""
-    vendor_id, rest = vendors.split(query)
+_HOW = {"glued": "a name written together with the model", "first word": "the first word of its name",
+        "spelling": "a name spelt close to it", "series": "the series, which only this vendor's rows use"}
+
+
+def _vendor_from_series(lists: Lists, name: ModelName, families: Families, how: str) -> tuple[ModelName, str]:
+    """A model typed without its vendor whose series only one vendor's rows use is that vendor's."""
+    if any(match.grade == "exact" for match in lists.primary.match(name)):
+        return name, how
+    vendors = lists.primary.vendors_of_series(name)
+    if len(vendors) != 1:
+        return name, how
+    return understand(name.text, vendors.pop(), families), "series"
+
+
+def _split_vendor(split: Callable, vendors: VendorIndex, query: str, families: Families) -> tuple[str | None, str, str]:
+    """The vendor, the model text, and how the vendor was read; a second name of the same vendor
+    is dropped too ("Eaton Powerware 9110" -> eaton, "9110")."""
+    vendor_id, rest, how = split(query, families.generic)
     if vendor_id is not None and rest:
         again, after = vendors.split(rest)
         if again == vendor_id and after:
             rest = after
-    return vendor_id, rest
+    return vendor_id, rest, how
 
 
 # ---------------------------------------------------------------------------- connection
@@ -191,32 +212,46 @@ def _from_knowledge(context: Context) -> Recommendation:
     """Walk the levels from the most specific down; the first that has an answer for the connection decides."""
     name = context.name
     matches, newer = context.lists.matches(name)
-    by_grade = {grade: [m for m in matches if m.grade == grade] for grade in ("exact", "model", "sibling",
-                                                                               "parent", "vendor")}
+    by_grade = {grade: [m for m in matches if m.grade == grade] for grade in GRADES}
     if newer:
         context.reasons.append("The installed hardware list (" + context.lists.primary.hcl.source + ") does not "
                                "name this model; NUT's newer hardware list, bundled with nut-helper, does.")
     lineage = context.families.lineage(name.family) if name.family else []
-    levels: list[tuple[str, str, list[Option]]] = [
+    levels: list[tuple[str, str, Callable[[], list[Option]]]] = [
         ("hcl", "a row of NUT's hardware list names this model",
-         [_row_option(context, m, "hcl") for m in by_grade["exact"] + by_grade["model"]]),
+         lambda: [_row_option(context, m, "hcl") for m in by_grade["exact"] + by_grade["model"]]),
         ("series", f"the {lineage[0].name} family knowledge" if lineage else "",
-         _family_options(context, lineage[:1])),
-        ("series", "rows of NUT's hardware list for the same series", _sibling_options(context, by_grade["sibling"])),
+         lambda: _family_options(context, lineage[:1])),
+        ("series", "rows of NUT's hardware list for the same series",
+         lambda: _sibling_options(context, by_grade["sibling"])),
+        ("series", "rows of NUT's hardware list for a series named almost alike",
+         lambda: _sibling_options(context, by_grade["near"])),
         ("series", "rows of NUT's hardware list and family knowledge for the broader series",
-         [_row_option(context, m, "series") for m in by_grade["parent"]] + _family_options(context, lineage[1:])),
-        ("series", "a documented cable's model pattern", _pattern_cable_options(context)),
-        ("vendor-default", "what this vendor's units use on this connection", _vendor_options(context, by_grade["vendor"])),
+         lambda: [_row_option(context, m, "series") for m in by_grade["parent"]] + _family_options(context, lineage[1:])),
+        ("series", "a documented cable's model pattern", lambda: _pattern_cable_options(context)),
+        ("vendor-default", "what this vendor's units use on this connection",
+         lambda: _vendor_options(context, by_grade["vendor"])),
+        ("inferred", "what small vendors' units use on this connection", lambda: _unknown_vendor_options(context)),
     ]
     lacking = _lacking_port(context, lineage)
+    if lacking is not None and context.port is not None and context.connection == "serial":
+        other = _only_other_port(lineage)
+        if other == "usb":
+            context.warnings.append(f"{lacking.message.split(':')[0]}, so --port {context.port} cannot be its "
+                                    "serial port; answering for its USB port, which NUT's USB drivers find "
+                                    "themselves (port = auto).")
+            context.connection, context.port, lacking = "usb", None, None
     skipped: list[str] = []
-    for confidence, level_name, options in levels:
+    for confidence, level_name, make in levels:
+        options = make()
         if not options:
             continue
         if context.connection is None:
             context.connection = _only_connection(context, options, level_name)
         fitting = [option for option in options if _fits(option.connection, context.connection)]
         if fitting:
+            closest = max(option.score for option in fitting)
+            fitting = [option for option in fitting if option.score == closest]
             if lacking and confidence != "hcl":
                 raise lacking
             if skipped:
@@ -262,6 +297,14 @@ def _lacking_port(context: Context, lineage: list[Family]) -> InvalidInput | Non
                         f"per {family.source}): pass {hint}")
 
 
+def _only_other_port(lineage: list[Family]) -> str | None:
+    family = next((family for family in lineage if family.ports), None)
+    if family is None:
+        return None
+    has = [kind for kind, choice in family.ports.items() if choice is not None and kind != "network"]
+    return has[0] if len(has) == 1 else None
+
+
 def _row_option(context: Context, match: RowMatch, confidence: str, cable_title: str | None = None) -> Option:
     row = match.row
     chosen, notes = prefer_installed(row.drivers, context.driver_path)
@@ -287,10 +330,10 @@ def _sibling_options(context: Context, siblings: list[RowMatch]) -> list[Option]
     if not siblings:
         return []
     options = []
-    for kind in {match.connection for match in siblings}:
-        same_kind = [match for match in siblings if match.connection == kind]
-        best = max(match.score for match in same_kind)
-        options += [_row_option(context, match, "series") for match in same_kind if match.score == best]
+    for match in siblings:
+        option = _row_option(context, match, "series")
+        option.score = match.score
+        options.append(option)
     return options
 
 
@@ -372,29 +415,64 @@ def _vendor_options(context: Context, various: list[RowMatch]) -> list[Option]:
     return options
 
 
-MAJORITY = 0.75
-MIN_ROWS = 3
+MAJORITY = 0.5
+"""A vendor's driver for a connection: the one more than half of its rows for it use."""
+SMALL_VENDOR_ROWS = 10
+"""Vendors with at most this many rows are the "small vendors" an unknown brand is compared with."""
 
 
 def _majority_options(context: Context, vendor: str) -> list[Option]:
-    """Per connection, the driver at least three quarters of the vendor's rows use (deprecated drivers
-    counted as their replacement), when the vendor has three rows or more for it."""
-    rows = context.lists.primary.rows_of(vendor)
+    """Per connection, the driver most of the vendor's rows use (deprecated drivers counted as their
+    replacement), with the runner-up as a rival when there is one."""
+    rows = context.lists.all_rows(vendor)
     options = []
     for kind in ("usb", "serial", "network"):
-        counted: dict[str, int] = {}
-        for row in rows:
-            if row.connection != kind:
-                continue
-            driver = prefer_installed(row.row.drivers, context.driver_path)[0].driver
-            counted[driver] = counted.get(driver, 0) + 1
+        counted = _count_drivers(context, [row for row in rows if row.connection == kind])
         total = sum(counted.values())
-        if total < MIN_ROWS:
+        ranked = sorted(counted.items(), key=lambda item: -item[1])
+        if not ranked or ranked[0][1] / total <= MAJORITY and len(ranked) > 1:
             continue
-        driver, count = max(counted.items(), key=lambda item: item[1])
-        if count / total >= MAJORITY:
+        for driver, count in ranked[:2]:
             because = f"{count} of {total} {_KIND_NAME[kind]} rows of this vendor in NUT's hardware list use {driver}"
-            options.append(Option(Choice(driver, {}, [], None, None, "vendor-default", True, because), kind, 1.0, because))
+            options.append(Option(Choice(driver, {}, [], None, None, "vendor-default", True, because), kind, count,
+                                  because))
+    return options
+
+
+def _count_drivers(context: Context, rows: list[RowMatch]) -> dict[str, int]:
+    counted: dict[str, int] = {}
+    for row in rows:
+        driver = prefer_installed(row.row.drivers, context.driver_path)[0].driver
+        counted[driver] = counted.get(driver, 0) + 1
+    return counted
+
+
+def _unknown_vendor_options(context: Context) -> list[Option]:
+    """For a brand nobody lists: what most small vendors of NUT's hardware list use on the
+    connection (most small brands sell Megatec Q1 units), clearly marked as inferred."""
+    if context.vendor is not None and context.lists.all_rows(context.vendor.id):
+        return []
+    per_kind: dict[str, dict[str, int]] = {}
+    for vendor in context.lists.primary.vendors():
+        rows = context.lists.all_rows(vendor)
+        if len(rows) > SMALL_VENDOR_ROWS:
+            continue
+        for kind in ("usb", "serial", "network"):
+            counted = _count_drivers(context, [row for row in rows if _fits(row.connection, kind)])
+            if counted:
+                top = max(counted.items(), key=lambda item: item[1])[0]
+                per_kind.setdefault(kind, {}).setdefault(top, 0)
+                per_kind[kind][top] += 1
+    options = []
+    for kind, counted in per_kind.items():
+        total = sum(counted.values())
+        ranked = sorted(counted.items(), key=lambda item: -item[1])
+        if ranked[0][1] / total <= MAJORITY:
+            continue
+        for driver, count in ranked[:2]:
+            because = (f"the brand is in no list nut-helper has; {count} of the {total} small vendors of NUT's "
+                       f"hardware list with {_KIND_NAME[kind]} units use {driver}")
+            options.append(Option(Choice(driver, {}, [], None, None, "inferred", True, because), kind, count, because))
     return options
 
 
@@ -441,7 +519,7 @@ def _answer(context: Context, options: list[Option], confidence: str) -> Recomme
         warnings.append(f"More than one driver is plausible ({names}); what decides: {what}.")
     elif rivals:
         reasons.append("Other rows: " + "; ".join(rival.choice.summary() for rival in rivals) + ".")
-    if confidence in BELOW_A_ROW:
+    if confidence in BELOW_A_ROW and best.connection:
         warnings.append(_verify_warning(context, choice, confidence, best.connection))
     connection = context.connection or (best.connection if best.connection != "any" else None)
     choice.port = _port_for(context, choice, connection)

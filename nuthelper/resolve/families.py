@@ -87,6 +87,8 @@ class Card:
 @dataclass(frozen=True)
 class VendorFacts:
     vendor: str
+    name: str
+    aliases: tuple[str, ...]
     defaults: dict[str, PortChoice | None]
     built_by: str | None
     built_by_source: str
@@ -108,7 +110,7 @@ class Families:
             for family in entry.get("families", ()):
                 self.families.append(_family(vendor, family, self.generic))
             self.vendors[vendor] = VendorFacts(
-                vendor=vendor,
+                vendor=vendor, name=entry.get("name", vendor), aliases=tuple(entry.get("aliases", ())),
                 defaults={kind: PortChoice.from_json(choice) if choice else None
                           for kind, choice in entry.get("defaults", {}).items()},
                 built_by=entry.get("built_by"), built_by_source=entry.get("built_by_source", ""),

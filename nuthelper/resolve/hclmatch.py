@@ -7,6 +7,8 @@ Grades, best first:
   "Back-UPS ES 850G2"; "5E 1100i" and "5E1100iUSB");
 - ``sibling``: a row of the same series with another capacity ("Back-UPS ES 700" and the
   "Back-UPS ES 850G2" row); siblings sharing the capacity or suffix score higher;
+- ``near``: a row of a series named almost alike (most of its words shared), best with the
+  same capacity ("Smart Power Pro Euro 2200" and "Smart Power Pro II Euro 1200/1600/2200");
 - ``parent``: a row naming the series the model's series belongs to ("Smart-UPS" for a
   Smart-UPS SMT);
 - ``vendor``: the vendor's "(various)" rows.
@@ -23,7 +25,7 @@ from nuthelper.knowledge.ports import connection_kind
 from nuthelper.resolve.families import Families
 from nuthelper.resolve.modelname import ModelName, understand, wildcard_text
 
-GRADES = ("exact", "model", "sibling", "parent", "vendor")
+GRADES = ("exact", "model", "sibling", "near", "parent", "vendor")
 _VARIOUS = re.compile(r"^\(?\s*(various|all)\b", re.I)
 _EXTRA_CAPACITY = re.compile(r"^\s*\d{3,5}\s*(?:k?VA|W)?\b", re.I)
 _CABLE_OR_ID = re.compile(r"cable|product id|protocol|vendor id|usb id", re.I)
@@ -78,6 +80,9 @@ class HclIndex:
                 names.append(_Name(row, text, understand(wildcard_text(text), row.vendor_id, families,
                                                          with_others=False)))
 
+    def vendors(self) -> set[str]:
+        return set(self.by_vendor) | set(self.various)
+
     def rows_of(self, vendor: str) -> list[RowMatch]:
         """Every UPS row of a vendor, once each."""
         rows = {id(name.row): name.row for name in self.by_vendor.get(vendor, [])}
@@ -103,6 +108,17 @@ class HclIndex:
             for row in self.various.get(vendor, []):
                 best.setdefault(id(row), RowMatch(row, "vendor", 0, row.model, self.hcl))
         return sorted(best.values(), key=lambda match: (match.rank, -match.row.support_level, match.row.line))
+
+    def vendors_of_series(self, query: ModelName) -> set[str]:
+        """For a name without a vendor: the vendors with rows of the same or a nearly-named series."""
+        found = set()
+        for vendor, names in self.by_vendor.items():
+            for name in names:
+                grade = _series_grade(query, name.parsed, self.families)
+                if grade is not None and grade[0] in ("model", "sibling", "near"):
+                    found.add(vendor)
+                    break
+        return found
 
     def _grade(self, query: ModelName, name: _Name) -> tuple[str, int] | None:
         row_name = name.parsed
@@ -136,7 +152,20 @@ def _series_grade(typed: ModelName, row: ModelName, families: Families) -> tuple
         return "sibling", 2 * same_capacity + same_suffix
     if row.capacity is None and _is_ancestor(row, typed, families):
         return "parent", 0
+    same_capacity = row.capacity is not None and row.capacity == typed.capacity
+    shared = _overlap(row.series_key, typed.series_key)
+    if shared >= NEAR_WITH_CAPACITY and same_capacity or shared >= NEAR:
+        return "near", 2 * same_capacity + (bool(row.suffix) and row.suffix == typed.suffix)
     return None
+
+
+NEAR, NEAR_WITH_CAPACITY = 0.75, 0.6
+"""Share of series words two names must have in common to be near (with the same capacity: less)."""
+
+
+def _overlap(first: tuple[str, ...], second: tuple[str, ...]) -> float:
+    a, b = set(first), set(second)
+    return len(a & b) / len(a | b) if a and b else 0.0
 
 
 def _is_ancestor(row: ModelName, typed: ModelName, families: Families) -> bool:
@@ -153,6 +182,10 @@ def row_names(row: HclEntry) -> list[str]:
     """The names a row gives its models: the model cell and the models it lists, and the model
     read together with an extra cell that carries the capacity ("Powermust" + "1000VA USB")."""
     names = expand_model_names(wildcard_text(row.model))
+    maker = normalize(row.manufacturer)
+    names += [name[len(row.manufacturer):].strip() for name in names
+              if normalize(name).startswith(maker) and len(normalize(name)) > len(maker)
+              and name[:len(row.manufacturer)].lower() == row.manufacturer.lower()]
     if row.extra and _EXTRA_CAPACITY.match(row.extra) and not _CABLE_OR_ID.search(row.extra):
         names = names + [f"{name} {row.extra}" for name in names]
     return names

@@ -14,6 +14,10 @@ MAX_TEXT = 200
 _HOST = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?[A-Za-z0-9._:\[\]-]+(?::\d+)?(?:/\S*)?$")
 
 
+_USB_NODE = re.compile(r"^/dev/(bus/usb/|usb/|hidraw|uhid|ugen|hiddev)")
+"""Device nodes of USB devices themselves (Linux and the BSDs): NUT's USB drivers ignore the port."""
+
+
 class SerialPortNeeded(InvalidInput):
     """``--port auto`` was given for a serial connection: probing must find the device."""
 
@@ -59,7 +63,7 @@ def connection_of(port: str | None) -> str | None:
     another /dev path, "network" for a host name, address or URL; None when no port is given."""
     if port is None:
         return None
-    if port == USB_PORT or re.match(r"/dev/(bus/usb|usb/)", port):
+    if port == USB_PORT or _USB_NODE.match(port):
         return "usb"
     if port.startswith("/"):
         return "serial"

@@ -19,6 +19,9 @@ def index_for(hcl: HCL, families: Families) -> HclIndex:
     """The parsed index of a hardware list, built once per list object."""
     known = _indexes.get(id(hcl))
     if known is None or known[0] is not hcl:
+        for facts in families.vendors.values():
+            if facts.aliases:
+                hcl.vendors.add(facts.vendor, facts.name, facts.aliases)
         known = (hcl, HclIndex(hcl, families))
         _indexes[id(hcl)] = known
     return known[1]
@@ -39,16 +42,39 @@ class Lists:
             name = self.newer.hcl.vendors.name(vendor_id)
         return name
 
+    def all_rows(self, vendor: str) -> list[RowMatch]:
+        """The vendor's rows in the installed list and the newer one, each row once."""
+        rows = {_row_key(match): match for match in self.primary.rows_of(vendor)}
+        if self.newer is not None:
+            for match in self.newer.rows_of(vendor):
+                rows.setdefault(_row_key(match), match)
+        return list(rows.values())
+
     def matches(self, name: ModelName) -> tuple[list[RowMatch], bool]:
-        """The primary list's matches, plus the newer list's where it names the model more closely;
-        True when the newer list is what names it (exactly or as the same model)."""
+        """The primary list's matches, plus the newer list's rows it lacks at the same grade or a
+        better one; True when only the newer list names the model (exactly or as the same model)."""
         found = self.primary.match(name)
         if self.newer is None:
             return found, False
-        best = min((GRADES.index(match.grade) for match in found), default=len(GRADES))
-        better = [match for match in self.newer.match(name) if GRADES.index(match.grade) < best]
-        newer = any(match.grade in ("exact", "model") for match in better)
-        return sorted(better + found, key=lambda match: match.rank), newer
+        best = min((GRADES.index(match.grade) for match in found), default=len(GRADES) - 1)
+        known = {_row_key(match) for match in found}
+        extra = [match for match in self.newer.match(name)
+                 if GRADES.index(match.grade) <= best and _row_key(match) not in known]
+        newer = not any(m.grade in ("exact", "model") for m in found) and \
+            any(m.grade in ("exact", "model") for m in extra)
+        return sorted(extra + found, key=lambda match: match.rank), newer
+
+    def split_vendor(self, query: str, generic) -> tuple[str | None, str, str]:
+        """The vendor a query starts with, as the installed list, else the newer one, knows it."""
+        found = self.primary.hcl.vendors.split_loosely(query, generic)
+        if found[0] is None and self.newer is not None:
+            found = self.newer.hcl.vendors.split_loosely(query, generic)
+        return found
+
+
+def _row_key(match: RowMatch) -> tuple[str, str, str, str]:
+    row = match.row
+    return (row.manufacturer, row.model, row.extra, row.driver_text)
 
 
 def hardware_lists(hcl: HCL | None, families: Families) -> Lists:

@@ -91,8 +91,11 @@ def _looks_like_sku(word: str) -> bool:
         any(p.isdigit() and len(p) >= MIN_CAPACITY_DIGITS for p in parts)
 
 
+_THOUSANDS = re.compile(r"(?<=\d)[,.](?=\d{3}(?!\d))")
+
+
 def _parse(text: str, vendor: str | None, families: Families) -> ModelName:
-    words = tokens(text)
+    words = tokens(_THOUSANDS.sub("", text))
     connection = families.connection_in(words)
     family, rest = families.family_prefix(vendor, words)
     if family is not None:
@@ -110,18 +113,21 @@ def _parse(text: str, vendor: str | None, families: Families) -> ModelName:
             if unit in ("kVA", "kW") and capacity < 1000:
                 capacity *= 1000
         series_words, suffix = rest[:position], following
-    series = tuple(word for word in series_words if not families.is_generic(word))
+    series = tuple(word for index, word in enumerate(series_words)
+                   if not families.is_generic(word) and word not in _UNITS
+                   and not (word.isdigit() and series_words[index + 1:index + 2] and series_words[index + 1] in _UNITS))
     if family is not None:
-        series = (*family.tokens, *series)
+        series = (*family.tokens, *(word for word in series if not word.isdigit()))
     return ModelName(" ".join(text.split()), vendor, series, capacity, unit,
                      tuple(word for word in suffix if not families.is_generic(word)), family, connection)
 
 
 def _capacity_position(words: list[str]) -> int | None:
-    """Index of the capacity: a number before VA/W, else the first number of three digits or more."""
-    for index, word in enumerate(words):
-        if word.isdigit() and index + 1 < len(words) and words[index + 1] in _UNITS:
-            return index
+    """Index of the capacity: a number before VA (or kVA, then W), else the first number of three digits or more."""
+    for units in (("va", "kva"), ("w", "kw")):
+        for index, word in enumerate(words):
+            if word.isdigit() and index + 1 < len(words) and words[index + 1] in units:
+                return index
     for index, word in enumerate(words):
         if word.isdigit() and len(word) >= MIN_CAPACITY_DIGITS:
             return index
