@@ -406,12 +406,14 @@ def _vendor_options(context: Context, various: list[RowMatch]) -> list[Option]:
     covered |= {option.connection for option in options}
     options += [option for option in _majority_options(context, vendor) if option.connection not in covered]
     if not options and facts is not None and facts.built_by:
+        context.reasons.append(f"{context.vendor.name if context.vendor else vendor} units are built by "
+                               f"{context.lists.vendor_name(facts.built_by)} ({facts.built_by_source}).")
         builder = context.families.vendor_facts(facts.built_by)
         if builder is not None:
-            context.reasons.append(f"{context.vendor.name if context.vendor else vendor} units are built by "
-                                   f"{facts.built_by} ({facts.built_by_source}).")
             options = [_port_option(context, port, kind, f"the default of {facts.built_by}, who builds them",
                                     "vendor-default") for kind, port in builder.defaults.items() if port is not None]
+        covered = {option.connection for option in options}
+        options += [option for option in _majority_options(context, facts.built_by) if option.connection not in covered]
     return options
 
 
@@ -450,7 +452,8 @@ def _count_drivers(context: Context, rows: list[RowMatch]) -> dict[str, int]:
 def _unknown_vendor_options(context: Context) -> list[Option]:
     """For a brand nobody lists: what most small vendors of NUT's hardware list use on the
     connection (most small brands sell Megatec Q1 units), clearly marked as inferred."""
-    if context.vendor is not None and context.lists.all_rows(context.vendor.id):
+    if context.vendor is not None and any(_fits(row.connection, context.connection)
+                                          for row in context.lists.all_rows(context.vendor.id)):
         return []
     per_kind: dict[str, dict[str, int]] = {}
     for vendor in context.lists.primary.vendors():
@@ -470,8 +473,10 @@ def _unknown_vendor_options(context: Context) -> list[Option]:
         if ranked[0][1] / total <= MAJORITY:
             continue
         for driver, count in ranked[:2]:
-            because = (f"the brand is in no list nut-helper has; {count} of the {total} small vendors of NUT's "
-                       f"hardware list with {_KIND_NAME[kind]} units use {driver}")
+            unknown = ("the brand is in no list nut-helper has" if context.vendor is None else
+                       f"NUT's hardware list has no {_KIND_NAME[kind]} unit of {context.vendor.name}")
+            because = (f"{unknown}; {count} of the {total} small vendors of NUT's hardware list with "
+                       f"{_KIND_NAME[kind]} units use {driver}")
             options.append(Option(Choice(driver, {}, [], None, None, "inferred", True, because), kind, count, because))
     return options
 

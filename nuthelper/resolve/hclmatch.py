@@ -150,6 +150,9 @@ def _series_grade(typed: ModelName, row: ModelName, families: Families) -> tuple
         if same_capacity and (same_suffix or not row.suffix or not typed.suffix):
             return "model", 0
         return "sibling", 2 * same_capacity + same_suffix
+    if (row.capacity is not None and row.capacity == typed.capacity and row.suffix == typed.suffix
+            and _ends_with(row.series_key, typed.series_key)):
+        return "model", 0  # the row writes descriptive words first: "Line-Interactive VI 850 LCD"
     if row.capacity is None and _is_ancestor(row, typed, families):
         return "parent", 0
     same_capacity = row.capacity is not None and row.capacity == typed.capacity
@@ -157,6 +160,10 @@ def _series_grade(typed: ModelName, row: ModelName, families: Families) -> tuple
     if shared >= NEAR_WITH_CAPACITY and same_capacity or shared >= NEAR:
         return "near", 2 * same_capacity + (bool(row.suffix) and row.suffix == typed.suffix)
     return None
+
+
+def _ends_with(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
+    return len(longer) > len(shorter) > 0 and longer[-len(shorter):] == shorter
 
 
 NEAR, NEAR_WITH_CAPACITY = 0.75, 0.6

@@ -20,8 +20,7 @@ def index_for(hcl: HCL, families: Families) -> HclIndex:
     known = _indexes.get(id(hcl))
     if known is None or known[0] is not hcl:
         for facts in families.vendors.values():
-            if facts.aliases:
-                hcl.vendors.add(facts.vendor, facts.name, facts.aliases)
+            hcl.vendors.add(facts.vendor, facts.name, facts.aliases)
         known = (hcl, HclIndex(hcl, families))
         _indexes[id(hcl)] = known
     return known[1]
