@@ -59,6 +59,16 @@ def render_template(template: str, **context: Any) -> str:
     return environment().get_template(template).render(**context)
 
 
+def _alternative_line(choice: Any) -> str:
+    """One alternative in words: the driver and settings, the cable it needs, and when it applies."""
+    line = choice.summary()
+    if choice.cable_label():
+        line += f" (with the {choice.cable_label()})"
+    if choice.note:
+        line += f": {choice.note}"
+    return line
+
+
 def check_key(key: str) -> str:
     if not _KEY.match(key):
         raise InvalidInput(f"setting name '{key}' is not a valid ups.conf key: use letters, digits, '.', '_' or '-'")
@@ -88,6 +98,7 @@ def render_section(recommendation: Recommendation, *, name: str | None = None,
         cable=choice.cable_label(),
         why=[f"{choice.summary()}: {choice.because}" if choice.because else choice.summary()],
         source=cable.source_text() if cable is not None else choice.source,
+        alternatives=[_alternative_line(alternative) for alternative in recommendation.alternatives],
         warnings=recommendation.warnings,
         name=name,
         driver=choice.driver,

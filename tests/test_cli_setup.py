@@ -50,7 +50,7 @@ def test_json_fields():
 
 
 @pytest.mark.parametrize(("args", "code", "words"), [
-    (["setup", "--model", "Nonexistent Brand 9000", "--port", "/dev/ttyS0"], 3, "neither in the cable knowledge base nor in NUT's hardware list"),
+    (["setup", "--model", "Nonexistent Brand Thing", "--port", "/dev/ttyS0"], 3, "neither in the cable knowledge base nor in NUT's hardware list"),
     (["setup", "--model", "Tripp Lite X", "--cable", "no-such-cable", "--port", "/dev/ttyS0"], 3, "unknown cable"),
     (["setup", "--model", "Tripp Lite X", "--cable", "73-0844"], 2, "--port"),
     (["setup", "--model", "Tripp Lite X", "--cable", "73-0844", "--port", "/dev/ttyS0", "--desc", "caf\u00e9"], 2, "non-ASCII"),
@@ -68,7 +68,7 @@ def test_errors_are_one_line_with_exit_code(args, code, words):
 
 
 def test_json_error_object():
-    done = nut_helper("setup", "--model", "Nonexistent Brand 9000", "--port", "/dev/ttyS0", "--json")
+    done = nut_helper("setup", "--model", "Nonexistent Brand Thing", "--port", "/dev/ttyS0", "--json")
     assert done.returncode == 3
     error = json.loads(done.stdout)["error"]
     assert error["exit_code"] == 3 and error["kind"] == "NotFound" and "candidates" in error

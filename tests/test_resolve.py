@@ -105,9 +105,9 @@ def test_two_cables_fit_and_port_decides():
 
 
 def test_unknown_model_names_closest():
-    with pytest.raises(NotFound) as missing:
-        resolve("Compaq T1550h", None, "/dev/ttyS0")
-    assert "T1500h" in missing.value.message
+    recommendation = resolve("Compaq T1550h", None, "/dev/ttyS0")
+    assert recommendation.choice.confidence == "vendor-default"
+    assert any("T1500h" in warning for warning in recommendation.warnings)
 
 
 @pytest.mark.parametrize("model", ["", "   ", "line\nbreak", "tab\there"])

@@ -20,10 +20,10 @@ from nuthelper.knowledge.names import VendorIndex, normalize
 from nuthelper.resolve import cables as cable_answers
 from nuthelper.resolve.families import Families, Family, PortChoice, default_families
 from nuthelper.resolve.hclmatch import GRADES, RowMatch
-from nuthelper.resolve.inputs import USB_PORT, check_line, check_port, connection_of
+from nuthelper.resolve.inputs import USB_PORT, SerialPortNeeded, check_line, check_port, connection_of
 from nuthelper.resolve.lists import Lists, hardware_lists
 from nuthelper.resolve.modelname import ModelName, understand
-from nuthelper.resolve.recommendation import BELOW_A_ROW, Choice, Recommendation
+from nuthelper.resolve.recommendation import Choice, Recommendation
 
 CONNECTION_WORDS = {"usb": "usb", "serial": "serial", "rs232": "serial", "network": "network", "snmp": "network"}
 _PORT_HINT = {"usb": "--port auto", "serial": "the serial device as --port (e.g. /dev/ttyS0)",
@@ -242,6 +242,7 @@ def _from_knowledge(context: Context) -> Recommendation:
                                     "themselves (port = auto).")
             context.connection, context.port, lacking = "usb", None, None
     skipped: list[str] = []
+    serial_only = False
     for confidence, level_name, make in levels:
         options = make()
         if not options:
@@ -249,6 +250,8 @@ def _from_knowledge(context: Context) -> Recommendation:
         if context.connection is None:
             context.connection = _only_connection(context, options, level_name)
         fitting = [option for option in options if _fits(option.connection, context.connection)]
+        if fitting and confidence in ("vendor-default", "inferred"):
+            _name_closest(context)
         if fitting:
             closest = max(option.score for option in fitting)
             fitting = [option for option in fitting if option.score == closest]
@@ -258,12 +261,35 @@ def _from_knowledge(context: Context) -> Recommendation:
                 context.reasons.append("; ".join(skipped) + ".")
             context.reasons.append(f"Decided by {level_name}.")
             return _answer(context, fitting, confidence)
+        serial_only = serial_only or {option.connection for option in options} == {"serial"}
         kinds = sorted({_KIND_NAME[option.connection] for option in options})
         skipped.append(f"{level_name[0].upper()}{level_name[1:]} ({' and '.join(kinds)} only) does not fit "
                        f"the {_KIND_NAME[context.connection]} port")
     if lacking:
         raise lacking
+    if serial_only and context.port == USB_PORT:
+        raise SerialPortNeeded(f"--port auto finds USB devices, but '{context.query}' is known only as a serial "
+                               "unit: pass the serial device, e.g. --port /dev/ttyS0")
     raise _not_found(context, matches)
+
+
+CLOSE_NAME_RATIO = 0.8
+"""How alike a typed model and a listed one must be to mention the listed one."""
+
+
+def _name_closest(context: Context) -> None:
+    """Before falling back on what the vendor's units usually use, name the listed models of that
+    vendor spelt most like the one typed: it may be one of them, mistyped."""
+    import difflib
+
+    if context.vendor is None or len(context.name.compact) < 4:
+        return
+    names = {normalize(row.row.model): row.row.model for row in context.lists.all_rows(context.vendor.id)}
+    close = difflib.get_close_matches(context.name.compact, list(names), n=3, cutoff=CLOSE_NAME_RATIO)
+    if close:
+        listed = ", ".join(f"{context.vendor.name} {names[name]}" for name in close)
+        context.warnings.append(f"'{context.query}' is not in NUT's hardware list; it is spelt like {listed}: "
+                                "if it is one of those, run setup again with that name.")
 
 
 def _fits(kind: str, connection: str | None) -> bool:
@@ -455,6 +481,8 @@ def _unknown_vendor_options(context: Context) -> list[Option]:
     if context.vendor is not None and any(_fits(row.connection, context.connection)
                                           for row in context.lists.all_rows(context.vendor.id)):
         return []
+    if not any(char.isdigit() for char in context.name.text):
+        return []  # no model number in the name: nothing to infer from
     per_kind: dict[str, dict[str, int]] = {}
     for vendor in context.lists.primary.vendors():
         rows = context.lists.all_rows(vendor)
@@ -524,15 +552,12 @@ def _answer(context: Context, options: list[Option], confidence: str) -> Recomme
         warnings.append(f"More than one driver is plausible ({names}); what decides: {what}.")
     elif rivals:
         reasons.append("Other rows: " + "; ".join(rival.choice.summary() for rival in rivals) + ".")
-    if confidence in BELOW_A_ROW and best.connection:
-        warnings.append(_verify_warning(context, choice, confidence, best.connection))
     connection = context.connection or (best.connection if best.connection != "any" else None)
     choice.port = _port_for(context, choice, connection)
     for alternative in alternatives:
         alternative.port = alternative.port or choice.port
-    recommendation = Recommendation(context.query, context.vendor, context.name.text, choice, reasons,
-                                    _unique(alternatives, choice), warnings, understood=context.name)
-    return recommendation
+    return Recommendation(context.query, context.vendor, context.name.text, choice, reasons,
+                          _unique(alternatives, choice), warnings, understood=context.name, connection=connection)
 
 
 def _unique(alternatives: list[Choice], chosen: Choice) -> list[Choice]:
@@ -552,19 +577,6 @@ def _generic_decider(connection: str | None) -> str:
     if connection == "serial":
         return "how the unit answers on its port: run setup again with --probe to ask it"
     return "the unit's documentation"
-
-
-def _verify_warning(context: Context, choice: Choice, confidence: str, connection: str) -> str:
-    level = {"series": "for its series, not for this exact model",
-             "vendor-default": f"only from what {context.vendor.name if context.vendor else 'this vendor'}'s units "
-                               "usually use",
-             "inferred": "by inference"}[confidence]
-    check = {"usb": "plug the unit in and run setup with --port auto (its USB ID confirms the driver), then "
-                    "'nut-helper verify'",
-             "serial": "run setup again with --probe to ask the unit, then 'nut-helper verify'",
-             "network": "check that the card answers (nut-helper verify)",
-             "any": "run 'nut-helper verify' once it is written"}[connection]
-    return f"{choice.driver} is known {level}: {check}."
 
 
 def _port_for(context: Context, choice: Choice, connection: str | None) -> str:

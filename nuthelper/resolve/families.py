@@ -93,6 +93,7 @@ class VendorFacts:
     built_by: str | None
     built_by_source: str
     cards: tuple[Card, ...]
+    usb_vendor_ids: tuple[str, ...] = ()
 
 
 class Families:
@@ -114,7 +115,8 @@ class Families:
                 defaults={kind: PortChoice.from_json(choice) if choice else None
                           for kind, choice in entry.get("defaults", {}).items()},
                 built_by=entry.get("built_by"), built_by_source=entry.get("built_by_source", ""),
-                cards=tuple(_card(vendor, card) for card in entry.get("cards", ())))
+                cards=tuple(_card(vendor, card) for card in entry.get("cards", ())),
+                usb_vendor_ids=tuple(entry.get("usb_vendor_ids", ())))
         self.by_id = {family.id: family for family in self.families}
         self._keys: list[tuple[str, Family]] = sorted(
             ((normalize(name), family) for family in self.families for name in family.names),
@@ -198,6 +200,10 @@ class Families:
 
     def vendor_facts(self, vendor: str | None) -> VendorFacts | None:
         return self.vendors.get(vendor) if vendor else None
+
+    def vendors_of_usb_id(self, vendorid: str) -> set[str]:
+        """The vendors whose own USB vendor ID this is (empty for the bridges many brands share)."""
+        return {facts.vendor for facts in self.vendors.values() if vendorid.lower() in facts.usb_vendor_ids}
 
     def card_named(self, vendor: str | None, text: str) -> Card | None:
         """The network card a model text names (the vendor's own cards first)."""

@@ -65,3 +65,21 @@ def prefer_installed_driver(recommendation: Recommendation, driver_path: str | N
         recommendation.warnings.extend(f"{note[0].upper()}{note[1:]}." for note in notes)
 
 
+
+
+_LEVEL_WORDS = {"series": "for its series, not for this exact model",
+                "vendor-default": "only from what this vendor's units usually use",
+                "inferred": "only by inference"}
+_CHECKS = {"usb": "plug the unit in and run setup with --port auto (its USB ID confirms the driver), then "
+                  "'nut-helper verify'",
+           "serial": "run setup again with --probe to ask the unit, then 'nut-helper verify'",
+           "network": "check that the card answers ('nut-helper verify')"}
+
+
+def advise_verification(recommendation: Recommendation) -> None:
+    """Below an exact row, say what to check before relying on the answer."""
+    level = _LEVEL_WORDS.get(recommendation.choice.confidence)
+    if level is None:
+        return
+    check = _CHECKS.get(recommendation.connection or "", "run 'nut-helper verify' once it is written")
+    recommendation.warnings.append(f"{recommendation.driver} is known {level}: {check}.")

@@ -16,7 +16,7 @@ from nuthelper.knowledge.names import normalize, tokens
 from nuthelper.resolve.families import Families, Family
 
 _BRACKETS = re.compile(r"[(\[{]([^)\]}]*)[)\]}]")
-_UNITS = {"va": "VA", "kva": "kVA", "w": "W", "kw": "kW"}
+_UNITS = {"va": "VA", "kva": "kVA", "k": "kVA", "w": "W", "kw": "kW"}
 _WILDCARD = re.compile(r"(?<![a-z])x{2,}(?![a-z])|(?<![A-Z])X{2,}(?![A-Z])|\*+|\?{2,}")
 MIN_CAPACITY_DIGITS = 3
 
@@ -124,7 +124,7 @@ def _parse(text: str, vendor: str | None, families: Families) -> ModelName:
 
 def _capacity_position(words: list[str]) -> int | None:
     """Index of the capacity: a number before VA (or kVA, then W), else the first number of three digits or more."""
-    for units in (("va", "kva"), ("w", "kw")):
+    for units in (("va", "kva", "k"), ("w", "kw")):
         for index, word in enumerate(words):
             if word.isdigit() and index + 1 < len(words) and words[index + 1] in units:
                 return index

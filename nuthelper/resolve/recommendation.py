@@ -85,6 +85,7 @@ class Recommendation:
     warnings: list[str] = field(default_factory=list)
     cable_loss: list[CableLoss] = field(default_factory=list)  # genericups only: a loose cable's reading
     understood: ModelName | None = None  # what the model name was understood to say
+    connection: str | None = None        # "usb", "serial" or "network" when the answer rests on one
 
     @property
     def driver(self) -> str:

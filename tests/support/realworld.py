@@ -41,7 +41,7 @@ def same_driver(given: str, wanted: str) -> bool:
 
 def judge(case: dict) -> Outcome:
     try:
-        answer = resolve(case["model"], case.get("cable"), case.get("port"))
+        answer = resolve(case["model"], case.get("cable"), case.get("port"), attached=[])
     except NutHelperError as error:
         return Outcome(case, "refused", error.message)
     accepted = [case["driver"], *case.get("also_works", [])]

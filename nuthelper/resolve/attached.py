@@ -1,0 +1,82 @@
+"""What the attached unit says: a USB UPS on the bus decides over the model's knowledge.
+
+With ``--port auto`` the USB devices are read even when a model is given. The attached unit's
+USB ID names the driver (nuthelper/data/usb-ids.json): it chooses between a series' hardware
+revisions, confirms the typed model, or contradicts it, which the answer then says.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nuthelper.resolve.families import Families
+from nuthelper.resolve.recommendation import Choice, Recommendation
+
+
+def attached_usb_upses() -> tuple[list[Any], str | None]:
+    """The USB UPSes on this machine's bus, and why none could be read (None when the bus was read)."""
+    try:
+        from nuthelper.probe.udev import list_usb_upses
+
+        return list_usb_upses(), None
+    except Exception as error:  # no udev in a container or chroot: answer from the model alone
+        return [], f"the USB devices could not be read ({error.__class__.__name__}: {error})"
+
+
+def apply_usb_evidence(recommendation: Recommendation, upses: list[Any], families: Families,
+                       unreadable: str | None = None) -> None:
+    """Let the attached USB UPS decide: keep the answer it confirms, switch to the driver its USB ID
+    needs, and say when it is not the unit the model names."""
+    if unreadable:
+        recommendation.reasons.append(f"--port auto: {unreadable}; answering from the model alone.")
+        return
+    if not upses:
+        recommendation.reasons.append("--port auto: no USB UPS is attached now; answering from the model alone "
+                                      "(run setup again with the unit plugged in to confirm it by its USB ID).")
+        return
+    vendor = recommendation.vendor.id if recommendation.vendor else None
+    ups = _the_one(upses, vendor, recommendation, families)
+    if ups is None:
+        listed = ", ".join(f"{u.usb.vendorid}:{u.usb.productid}" for u in upses)
+        recommendation.warnings.append(f"Several USB UPSes are attached ({listed}) and none is clearly the "
+                                       f"{recommendation.display_model}: the section matches none of them in "
+                                       "particular; add vendorid/productid (see 'nut-helper ports').")
+        return
+    usb_id = f"{ups.usb.vendorid}:{ups.usb.productid}"
+    owners = families.vendors_of_usb_id(ups.usb.vendorid)
+    if vendor and owners and vendor not in owners:
+        recommendation.warnings.append(
+            f"The attached UPS reports USB ID {usb_id} ({ups.usb.vendor or 'no vendor name'} "
+            f"{ups.usb.product or ''}".rstrip() + f"), a vendor ID of {', '.join(sorted(owners))}, not of "
+            f"{recommendation.vendor.name}: the section is made for the attached unit; check the model you gave.")
+    choice = recommendation.choice
+    options = {key: value for key, value in ups.options.items() if key != "port"}
+    if ups.driver == choice.driver:
+        recommendation.reasons.append(f"--port auto: the attached unit ({usb_id}) confirms {ups.driver}: {ups.reason}.")
+    else:
+        was = choice.summary()
+        alternative = next((alt for alt in recommendation.alternatives if alt.driver == ups.driver), None)
+        chosen = Choice.copy_of(alternative) if alternative else Choice(ups.driver, {}, [], "auto", None, "usb-id",
+                                                                        True, ups.reason)
+        recommendation.alternatives = [alt for alt in recommendation.alternatives if alt is not alternative]
+        recommendation.alternatives.insert(0, choice)
+        recommendation.choice = choice = chosen
+        recommendation.reasons.append(f"--port auto: the attached unit's USB ID {usb_id} decides: {ups.reason}; "
+                                      f"the model alone suggested {was}.")
+    if choice.confidence not in ("documented", "hcl"):
+        choice.confidence = "usb-id"
+    choice.port = "auto"
+    choice.options.update(options)
+    recommendation.warnings.extend(ups.warnings)
+    recommendation.warnings[:] = [w for w in recommendation.warnings if "USB ID confirms the driver" not in w]
+
+
+def _the_one(upses: list[Any], vendor: str | None, recommendation: Recommendation, families: Families) -> Any:
+    if len(upses) == 1:
+        return upses[0]
+    own = [ups for ups in upses if vendor and vendor in families.vendors_of_usb_id(ups.usb.vendorid)]
+    if len(own) == 1:
+        return own[0]
+    drivers = {recommendation.driver, *(alt.driver for alt in recommendation.alternatives)}
+    fitting = [ups for ups in (own or upses) if ups.driver in drivers]
+    return fitting[0] if len(fitting) == 1 else None
