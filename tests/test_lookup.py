@@ -131,10 +131,10 @@ def test_cli_other_hcl_copies(tmp_path):
 
 
 def test_cli_not_found_gives_suggestions():
-    result = _lookup("Ellipse MAX 1101 zq")
+    result = _lookup("Ellipze Maxx 1101 zq")
     assert result.returncode == 3
     assert "nothing found" in result.stderr and "closest:" in result.stderr and "Ellipse" in result.stderr
-    document = json.loads(_lookup("Ellipse MAX 1101 zq", "--json").stdout)
+    document = json.loads(_lookup("Ellipze Maxx 1101 zq", "--json").stdout)
     assert document["found"] is False and document["results"] == [] and document["suggestions"]
 
 

@@ -34,7 +34,11 @@ def run(args: argparse.Namespace) -> int:
         close = _close_vendors(index, args.vendor)
         hint = f"; did you mean {', '.join(close)}?" if close else "; leave --vendor out to search every vendor"
         raise InvalidInput(f"--vendor {args.vendor!r} is not a vendor in the hardware list{hint}")
-    matches = index.search(args.query, vendor=args.vendor, limit=max(args.limit, 3))
+    from nuthelper.resolve.lookup import merged, understood_matches
+
+    limit = max(args.limit, 3)
+    matches = merged(understood_matches(args.query, hcl, args.vendor),
+                     index.search(args.query, vendor=args.vendor, limit=limit), limit)
     found = [m for m in matches if m.score >= FOUND][: args.limit]
     suggestions = [] if found else matches[:3]
     if args.json:

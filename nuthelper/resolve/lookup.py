@@ -1,0 +1,43 @@
+"""``lookup`` with the resolver's understanding of a name: rows of the same model or series first.
+
+The fuzzy search (``nuthelper.knowledge.search``) matches words; this ranks above it the rows
+the resolver would use for the query, so "APC BE850G2" finds "Back-UPS ES 850G2" and
+"Back-UPS ES 700" finds the Back-UPS ES rows.
+"""
+
+from __future__ import annotations
+
+from nuthelper.knowledge.hcl import HCL
+from nuthelper.knowledge.search import Match
+from nuthelper.resolve.families import default_families
+from nuthelper.resolve.lists import index_for
+from nuthelper.resolve.modelname import understand
+
+GRADE_SCORES = {"exact": 1.0, "model": 0.99, "sibling": 0.9, "near": 0.8, "parent": 0.7}
+"""The score a graded row gets in lookup's results (the fuzzy search scores 0..1 too)."""
+
+
+def understood_matches(query: str, hcl: HCL, vendor: str | None = None) -> list[Match]:
+    """The rows of ``hcl`` that name the query's model or series, best first, as search matches."""
+    if any(hcl.entries_for_cable(word) for word in query.split() if any(ch.isdigit() for ch in word)):
+        return []  # a cable part number, not a model: the word search finds the rows naming it
+    families = default_families()
+    index = index_for(hcl, families)
+    vendor_id = hcl.vendors.canonical(vendor) if vendor else None
+    rest = query
+    if vendor_id is None:
+        vendor_id, rest, _ = hcl.vendors.split_loosely(query, families.generic)
+    name = understand(rest or query, vendor_id, families)
+    matches = []
+    for match in index.match(name):
+        score = GRADE_SCORES.get(match.grade)
+        if score is not None:
+            matches.append(Match(round(score + 0.005 * match.score, 4), "hcl", match.row, match.name))
+    return matches
+
+
+def merged(graded: list[Match], fuzzy: list[Match], limit: int) -> list[Match]:
+    """Graded rows first, then the fuzzy results not already listed, best first."""
+    seen = {id(match.entry) for match in graded}
+    rest = [match for match in fuzzy if id(match.entry) not in seen]
+    return sorted(graded + rest, key=lambda match: -match.score)[:limit]
