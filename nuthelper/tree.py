@@ -201,7 +201,10 @@ class Directory:
         return temp
 
     def set_attributes(self, name: str, attributes: Attributes) -> None:
-        """chown and chmod regular file ``name`` through a descriptor (never through a link)."""
+        """chown and chmod regular file ``name`` through a descriptor (never through a link).
+
+        OSError from the change itself is left to the caller (it may have to undo other changes).
+        """
         with self.open_file(name) as fd:
             if fd is None:
                 raise CannotWrite(f"{self.entry(name)} disappeared while nut-helper ran; run again")
@@ -270,11 +273,8 @@ class Tree:
     # paths
 
     def place(self, path: str | os.PathLike) -> Path:
-        """``path`` as seen in this system (under the root; see :func:`target_path`)."""
-        return target_path(path, self.root)
-
-    def where(self) -> str:
-        return f"the target system {self.root}" if self.root is not None else "this system"
+        """``path`` as seen in this system (under the root, by name: the walk refuses links)."""
+        return join_under(path, self.root)
 
     # directories
 
@@ -283,29 +283,31 @@ class Tree:
         path = Path(path)
         if path in self._directories:
             return self._directories[path]
-        if self.root is None:
-            start, parts, follow = ("/" if path.is_absolute() else "."), path.parts[1 if path.is_absolute() else 0:], True
-            fd = os.open(start, _DIRECTORY_FLAGS)
+        if self.root is None:               # the running system: links on the way are the admin's own
+            reached = Path(path.anchor or ".")
+            parts, follow = path.parts[1:] if path.anchor else path.parts, True
+            fd = os.open(reached, _DIRECTORY_FLAGS)
         else:
             try:
-                relative = path.relative_to(self.root)
+                parts = path.relative_to(self.root).parts
             except ValueError:
                 raise CannotWrite(f"{path} is not inside --root {self.root}") from None
-            parts, follow = relative.parts, False
+            if ".." in parts:
+                raise CannotWrite(f"{path} contains '..'; give a plain absolute path inside --root")
+            reached, follow = self.root, False
             fd = os.dup(self._open_root())
-        reached = Path(path.anchor) if self.root is None and path.is_absolute() else (self.root or Path("."))
         try:
             for part in parts:
-                if part in ("..", ""):
-                    raise CannotWrite(f"{path} contains '..'; give a plain absolute path inside --root")
                 reached = reached / part
                 child = self._open_child(fd, part, reached, follow, create)
+                os.close(fd)
+                fd = -1
                 if child is None:
                     return None
-                os.close(fd)
                 fd = child
         except BaseException:
-            os.close(fd)
+            if fd >= 0:
+                os.close(fd)
             raise
         directory = Directory(fd, path)
         self._directories[path] = directory
@@ -339,9 +341,9 @@ class Tree:
                     except OSError:
                         is_link = False
                     if is_link:
-                        raise CannotWrite(f"{reached} is a symbolic link; under --root nut-helper follows no "
-                                          "links on the way to a file (one could lead outside the target): "
-                                          "make it a real directory or give the path it points to") from None
+                        raise CannotWrite(f"{reached} is a symbolic link; nut-helper follows no links on the "
+                                          "way to a file under --root (one could lead outside --root): make "
+                                          "it a real directory or give the path it points to") from None
                     raise CannotWrite(f"{reached} is not a directory; fix the path") from None
                 raise os_error("open the directory", reached, error) from None
         raise CannotWrite(f"{reached} keeps changing while nut-helper runs; run again")
@@ -482,18 +484,29 @@ def check_root(root: str | os.PathLike) -> Path:
     return root_path
 
 
-def target_path(path: str | os.PathLike, root: str | os.PathLike | None = None) -> Path:
-    """``path`` as seen in the system at ``root`` (the running system when None)."""
+def join_under(path: str | os.PathLike, root: str | os.PathLike | None = None) -> Path:
+    """``path`` placed under ``root`` by its name alone (no link is looked at; see :class:`Tree`)."""
     path = Path(path)
     if root is None:
         return path
     root_path = check_root(root)
     if ".." in path.parts:
         raise InvalidInput(f"{path} contains '..'; give a plain absolute path inside --root")
-    joined = root_path / path.relative_to(path.anchor) if path.is_absolute() else root_path / path
-    real_root = os.path.realpath(root_path)
-    real_parent = os.path.realpath(joined.parent)
+    return root_path / path.relative_to(path.anchor) if path.is_absolute() else root_path / path
+
+
+def target_path(path: str | os.PathLike, root: str | os.PathLike | None = None) -> Path:
+    """``path`` as seen in the system at ``root`` (the running system when None), refused when a
+    symbolic link on the way to it leads outside ``root`` (for reading; writing goes through a Tree)."""
+    joined = join_under(path, root)
+    if root is None:
+        return joined
+    try:
+        real_root = os.path.realpath(root)
+        real_parent = os.path.realpath(joined.parent)
+    except OSError as error:
+        raise InvalidInput(f"cannot follow the path {joined.parent}: {error.strerror}; run again") from None
     if os.path.commonpath([real_root, real_parent]) != real_root:
-        raise InvalidInput(f"{joined.parent} leads outside --root {root_path} through a "
+        raise InvalidInput(f"{joined.parent} leads outside --root {root} through a "
                            "symbolic link; fix the link in the target system")
     return joined

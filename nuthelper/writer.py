@@ -372,7 +372,12 @@ class _Staged:
             backup = self.directory.lstat(self.backup_name)
             final = self.write.attributes or self.old
             if backup is not None and backup_too_open(backup, final):
-                self.directory.set_attributes(self.backup_name, backup_attributes(backup, final))
+                try:
+                    self.directory.set_attributes(self.backup_name, backup_attributes(backup, final))
+                except OSError as error:
+                    raise CannotWrite(f"{self.write.path} was written, but "
+                                      f"{os_error('tighten', self.directory.entry(self.backup_name), error).message}"
+                                      ) from None
         return kept
 
     def discard(self) -> None:
@@ -403,9 +408,10 @@ def commit(writes: list[FileWrite], tree: Tree) -> list[Path | None]:
     for index, item in enumerate(staged):
         try:
             item.apply()
-        except OSError as error:
+        except (OSError, CannotWrite) as error:
             stuck = [str(done.write.path) for done in reversed(staged[:index]) if not done.undo()]
-            message = os_error("replace", item.write.path, error).message
+            message = error.message if isinstance(error, CannotWrite) else \
+                os_error("replace", item.write.path, error).message
             for other in staged:
                 other.discard()
             if stuck:
@@ -415,9 +421,18 @@ def commit(writes: list[FileWrite], tree: Tree) -> list[Path | None]:
             changed = "the files replaced before it were put back: " if index else ""
             raise CannotWrite(f"{message}; {changed}nothing was changed") from None
     tree.keep_created()
-    kept = [item.finish() for item in staged]
+    kept: list[Path | None] = []
+    problems = []
+    for item in staged:                 # every file is in place: finish each even if one fails
+        try:
+            kept.append(item.finish())
+        except CannotWrite as error:
+            kept.append(None)
+            problems.append(error.message)
     for directory in {id(item.directory): item.directory for item in staged}.values():
         directory.fsync()
+    if problems:
+        raise CannotWrite("; ".join(problems))
     return kept
 
 

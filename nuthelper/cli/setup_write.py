@@ -2,7 +2,10 @@
 ``--standalone``, write the rest of a standalone NUT setup), safely and idempotently.
 
 Every file is planned first, under the lock of its directory; nothing is written when any
-file is in conflict (exit code 5) or for ``--dry-run``. See "Writing, checking and keeping a NUT configuration" in README.md.
+file is in conflict (exit code 5) or for ``--dry-run``. A section that already drives the same
+UPS (see :mod:`nuthelper.sameups`) is the one replaced, with its MONITOR line and udev rule.
+The files are then written as one change (:func:`nuthelper.writer.commit`). See
+docs/notes-defects-writer.md.
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ def add_write_arguments(parser: argparse.ArgumentParser) -> None:
                        help=f"merge the section into ups.conf ({DEFAULT_CONFIG} under --root)")
     group.add_argument("--config", metavar="PATH", help=f"the ups.conf to change (default {DEFAULT_CONFIG})")
     group.add_argument("--replace", action="store_true",
-                       help="replace a section of the same name that has other settings")
+                       help="replace the section of the same name, or the one that already drives this UPS "
+                            "(the same port), when it has other settings")
     group.add_argument("--dry-run", action="store_true", help="print the unified diff and write nothing")
     group.add_argument("--standalone", action="store_true",
                        help="also write nut.conf, upsd.conf, upsd.users and upsmon.conf for a standalone machine")
