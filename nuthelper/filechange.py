@@ -1,22 +1,24 @@
-"""One planned change to one configuration file, and applying a set of them safely.
+"""One planned change to one configuration file, and applying a set of them as one change.
 
-Planning never touches the system; :func:`apply_changes` writes every changed file with
-:func:`nuthelper.writer.write_atomic` (temporary file, fsync, rename, backup) while holding
-the lock of each file's directory, and only when no change is a conflict.
+Planning never touches the system. :func:`settle` decides each file's owner and mode (a file
+whose permissions or backup must be tightened is "updated", never "unchanged"), and
+:func:`apply_changes` writes every changed file with :func:`nuthelper.writer.commit`: all the
+temporary files first, then the renames, so a failure before the first rename changes nothing.
+The caller holds the lock of each file's directory from planning to writing.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from nuthelper.writer import LOCK_TIMEOUT, CannotWrite, backup_path, locked, unified_diff, write_atomic
+from nuthelper.tree import Attributes, Tree
+from nuthelper.writer import (FileWrite, backup_attributes, backup_path, backup_too_open, commit,
+                              decide_attributes, describe, unified_diff)
 
-CHANGING = ("added", "replaced", "updated")
+CHANGING = ("added", "replaced", "updated", "removed")
 REDACTED = "<secret: not shown>"
 
 
@@ -24,9 +26,11 @@ REDACTED = "<secret: not shown>"
 class FileChange:
     """What writing one file does.
 
-    ``status``: "added" (new file or new section), "updated" (lines added to an existing file),
-    "replaced" (a section replaced), "unchanged", "conflict" (needs --replace) or "skipped".
-    ``secret``: the file holds passwords; its diff is shown with them redacted.
+    ``status``: "added" (new file or new section), "updated" (lines added to an existing file, or
+    its permissions fixed), "replaced" (a section replaced), "removed", "unchanged", "conflict"
+    (needs --replace) or "skipped". ``secret``: the file holds passwords; its diff is shown with
+    them redacted and it ends at 0640 root:nut or tighter. ``read_by_nut``: NUT's daemons must
+    be able to read it.
     """
 
     path: Path
@@ -39,9 +43,11 @@ class FileChange:
     mode_if_new: int = 0o640
     group_if_new: str = "nut"
     create_parent: bool = False     # make the directory (mode 0755) when it is missing
+    read_by_nut: bool = True
     written: bool = False
     backup: Path | None = None
     note: str = ""
+    attributes: Attributes | None = None    # owner and mode it ends with (see settle)
 
     @property
     def changes(self) -> bool:
@@ -61,62 +67,54 @@ class FileChange:
                 "secret": self.secret, "diff": self.diff, "note": self.note or None}
 
 
-def apply_changes(changes: list[FileChange], *, root: str | os.PathLike | None,
-                  lock_timeout: float = LOCK_TIMEOUT) -> list[FileChange]:
-    """Write every changing file; return the changes with ``written`` and ``backup`` set.
+def _joined(*notes: str) -> str:
+    return "; ".join(note for note in notes if note)
 
-    The caller plans under the same locks (see :func:`locks_for`), so nothing can change
-    between reading and writing.
+
+def settle(changes: list[FileChange], tree: Tree) -> list[FileChange]:
+    """Each change with the owner and mode its file ends with, and notes on what that changes.
+
+    Raises CannotWrite when the system has no nut group and a file needs it.
     """
-    preflight(changes)
-    done = []
+    settled = []
     for change in changes:
-        if not change.changes:
-            done.append(change)
+        if change.status not in ("added", "replaced", "updated", "unchanged"):
+            settled.append(change)
             continue
-        if change.create_parent:
-            try:
-                change.path.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
-            except OSError as error:
-                raise CannotWrite(f"cannot create {change.path.parent}: {error.strerror}") from None
-        kept = write_atomic(change.path, change.new_text, root=root, private=change.secret,
-                            mode_if_new=change.mode_if_new, group_if_new=change.group_if_new,
-                            lock_timeout=lock_timeout)
-        done.append(replace(change, written=True, backup=kept))
-    return done
+        info = tree.stat(change.path)
+        attributes, note = decide_attributes(info, tree, mode_if_new=change.mode_if_new,
+                                             group_if_new=change.group_if_new, private=change.secret,
+                                             read_by_nut=change.read_by_nut)
+        status = change.status
+        if info is not None and status == "unchanged":
+            backup = backup_path(change.path)
+            backup_info = tree.stat(backup)
+            if backup_info is not None and backup_too_open(backup_info, attributes):
+                old = Attributes(backup_info.st_uid, backup_info.st_gid, backup_info.st_mode & 0o7777)
+                note = _joined(note, f"its backup {backup} was {describe(old, tree)}: now "
+                                     f"{describe(backup_attributes(backup_info, attributes), tree)} (a backup is "
+                                     "never more open than its file)")
+            if note:
+                status = "updated"
+        settled.append(replace(change, status=status, attributes=attributes, note=_joined(change.note, note)))
+    return settled
 
 
-def preflight(changes: list[FileChange]) -> None:
-    """Refuse before writing anything what would make a later file fail after an earlier one was
-    written: a directory that cannot be written, or a backup's place taken by something else."""
-    for change in changes:
-        if not change.changes:
-            continue
-        directory = change.path.parent
-        while change.create_parent and not directory.exists() and directory != directory.parent:
-            directory = directory.parent
-        if not os.access(directory, os.W_OK):
-            hint = "the file system is read-only" if _read_only(directory) else "permission denied"
-            raise CannotWrite(f"cannot write to {directory}: {hint}; nothing was written")
-        backup = backup_path(change.path)
-        if change.old_text is not None and (os.path.islink(backup) or
-                                            (os.path.lexists(backup) and not os.path.isfile(backup))):
-            raise CannotWrite(f"{backup} (the backup's place) is not a regular file; move it away, nothing "
-                              "was written")
+def apply_changes(changes: list[FileChange], tree: Tree) -> list[FileChange]:
+    """Write every changing file of ``changes`` (from :func:`settle`) as one change.
 
-
-def _read_only(directory: Path) -> bool:
-    try:
-        return bool(os.statvfs(directory).f_flag & os.ST_RDONLY)
-    except OSError:
-        return False
-
-
-@contextlib.contextmanager
-def locks_for(paths: list[Path], lock_timeout: float = LOCK_TIMEOUT):
-    """Hold the lock of each distinct directory among ``paths`` (in a fixed order: no deadlock)."""
-    directories = sorted({os.path.realpath(path.parent): path for path in paths}.items())
-    with contextlib.ExitStack() as stack:
-        for _, path in directories:
-            stack.enter_context(locked(path, lock_timeout))
-        yield
+    Returns the changes with ``written`` and ``backup`` set.
+    """
+    changing = [change for change in changes if change.changes]
+    writes = []
+    for change in changing:
+        if change.status == "removed":
+            writes.append(FileWrite(change.path, None, None, remove=True))
+        elif change.old_text is not None and change.new_text == change.old_text:
+            writes.append(FileWrite(change.path, None, change.attributes))
+        else:
+            writes.append(FileWrite(change.path, change.new_text, change.attributes,
+                                    create_parent=change.create_parent))
+    backups = dict(zip((change.path for change in changing), commit(writes, tree)))
+    return [replace(change, written=True, backup=backups[change.path]) if change.changes else change
+            for change in changes]

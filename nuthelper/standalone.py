@@ -12,22 +12,28 @@ the lines it lacks, and every line it has is kept as it is.
 - upsd.users: a monitoring user with a generated password, added only when absent. An
   existing user's password is reused, never changed.
 - upsmon.conf: a ``MONITOR NAME@localhost[:PORT] 1 USER PASSWORD primary`` line, added only
-  when no MONITOR line watches that UPS on this machine already.
+  when no MONITOR line watches that UPS on this machine already. When the section of the UPS is
+  replaced by one of another name (the same UPS set up again), the MONITOR line of the old name
+  is made to watch the new one (:func:`retarget_monitors`).
 
-Files holding passwords are marked secret: written 0640 (never readable by others), with
-their diffs redacted.
+Files holding passwords are marked secret: they end at 0640 root:nut or tighter (never readable
+by others), with their diffs redacted. upsd.users and upsmon.conf are read with NUT's own word
+splitting (quotes, backslash escapes and backslash-newline continuations), so a password written
+across lines or with an escaped blank is hidden whole.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from nuthelper.errors import InvalidInput
 from nuthelper.filechange import REDACTED, FileChange
 from nuthelper.render import render_template
+from nuthelper.tree import Tree
 from nuthelper.upsconf import UpsConf
 from nuthelper.writer import read_existing
 
@@ -41,20 +47,103 @@ WILDCARDS = {"127.0.0.1": ("0.0.0.0", "localhost"), "::1": ("::", "localhost")}
 
 _MODE_LINE = re.compile(r"^[ \t]*MODE[ \t]*=[ \t]*([\"']?)([^\"'\s#]*)\1[ \t]*(#.*)?$", re.M)
 _LISTEN_LINE = re.compile(r"^[ \t]*LISTEN[ \t]+\"?([^\s\"]+)\"?(?:[ \t]+\"?(\d+)\"?)?", re.M)
-_MONITOR_LINE = re.compile(r"^[ \t]*MONITOR[ \t]+\"?([^\s\"]+)\"?", re.M)
-_PASSWORD_LINE = re.compile(r"^([ \t]*password[ \t]*=[ \t]*).*$", re.M | re.I)
-_MONITOR_SECRET = re.compile(r'^([ \t]*MONITOR[ \t]+(?:"(?:[^"\\]|\\.)*"|\S+)[ \t]+\S+[ \t]+'
-                             r'(?:"(?:[^"\\]|\\.)*"|\S+)[ \t]+)("(?:[^"\\]|\\.)*"|\S+)', re.M)
+_BLANKS = " \t\r\v\f"
+
+
+@dataclass
+class Word:
+    """One word as NUT's parseconf reads it, and the span of text it was written as."""
+
+    value: str
+    start: int
+    end: int
+    comment_follows: bool = False    # a '#' ends it directly (what the writer may have meant as part of it)
+
+
+@dataclass
+class Line:
+    """One logical line (physical lines joined by backslash-newline): its span and words."""
+
+    start: int
+    end: int = 0
+    words: list[Word] = field(default_factory=list)
+
+
+def logical_lines(text: str) -> Iterator[Line]:
+    """The logical lines of a NUT configuration file, split into words the way parseconf does."""
+    position, length = 0, len(text)
+    while position < length:
+        line = Line(position)
+        word: list[str] | None = None
+        start = quoted = 0
+        while position < length:
+            char = text[position]
+            if word is None:
+                if char == "\n":
+                    position += 1
+                    break
+                if char == "#":
+                    end = text.find("\n", position)
+                    position = length if end < 0 else end
+                    continue
+                if char in _BLANKS:
+                    position += 1
+                    continue
+                if char == "=":
+                    line.words.append(Word("=", position, position + 1))
+                    position += 1
+                    continue
+                word, start, quoted = [], position, char == '"'
+                position += quoted
+                continue
+            if char == "\\" and position + 1 < length:
+                if text[position + 1] != "\n":
+                    word.append(text[position + 1])
+                position += 2
+                continue
+            ends = (char == '"') if quoted else (char in _BLANKS or char in "\n#=")
+            if quoted and char == "\n":
+                ends = True                      # an unterminated quote ends at the line end
+            if ends:
+                end = position + 1 if quoted and char == '"' else position
+                line.words.append(Word("".join(word), start, end, comment_follows=char == "#"))
+                word = None
+                position = end
+                continue
+            word.append(char)
+            position += 1
+        if word is not None:
+            line.words.append(Word("".join(word), start, length))
+        line.end = position
+        yield line
+
+
+def _redact_words(text: str, pick: Callable[[list[Word]], Word | None]) -> str:
+    """``text`` with the word ``pick`` chooses on each line replaced by REDACTED."""
+    spans = []
+    for line in logical_lines(text):
+        secret = pick(line.words)
+        if secret is not None:
+            end = secret.end
+            if secret.comment_follows:       # hide what follows the '#' too: it may be part of it
+                newline = text.find("\n", end)
+                end = line.end if newline < 0 else min(newline, line.end)
+            spans.append((secret.start, end))
+    for start, end in reversed(spans):
+        text = text[:start] + REDACTED + text[end:]
+    return text
 
 
 def redact_users(text: str) -> str:
     """upsd.users with every password value hidden."""
-    return _PASSWORD_LINE.sub(lambda match: match.group(1) + REDACTED, text)
+    return _redact_words(text, lambda words: words[2] if len(words) >= 3 and words[0].value.lower() == "password"
+                         and words[1].value == "=" else None)
 
 
 def redact_monitor(text: str) -> str:
     """upsmon.conf with the password of every MONITOR line hidden."""
-    return _MONITOR_SECRET.sub(lambda match: match.group(1) + REDACTED, text)
+    return _redact_words(text, lambda words: words[4] if len(words) >= 5 and words[0].value.upper() == "MONITOR"
+                         else None)
 
 
 def _appended(old: str, addition: str) -> str:
@@ -72,9 +161,9 @@ def _appended_block(old: str, block: str) -> str:
     return base + block
 
 
-def plan_nut_conf(path: Path, *, replace: bool = False) -> FileChange:
+def plan_nut_conf(path: Path, *, replace: bool = False, tree: Tree | None = None) -> FileChange:
     """nut.conf in standalone mode (netserver kept; none changed; netclient only with ``replace``)."""
-    old = read_existing(path)
+    old = read_existing(path, tree)
     what = "nut.conf: MODE=standalone"
     if old is None:
         return FileChange(path, "added", None, render_template("nut.conf.j2", mode="standalone"), what)
@@ -98,9 +187,9 @@ def _listen_covered(address: str, port: int, listens: list[tuple[str, int]]) -> 
                for their, their_port in listens)
 
 
-def plan_upsd_conf(path: Path, *, upsd_port: int = DEFAULT_UPSD_PORT) -> FileChange:
+def plan_upsd_conf(path: Path, *, upsd_port: int = DEFAULT_UPSD_PORT, tree: Tree | None = None) -> FileChange:
     """upsd.conf listening on the loopback addresses; existing LISTEN lines kept as they are."""
-    old = read_existing(path)
+    old = read_existing(path, tree)
     what = f"upsd.conf: LISTEN {' and '.join(LOOPBACK_ADDRESSES)} port {upsd_port}"
     if old is None:
         text = render_template("upsd.conf.j2", addresses=LOOPBACK_ADDRESSES, port=upsd_port)
@@ -114,35 +203,94 @@ def plan_upsd_conf(path: Path, *, upsd_port: int = DEFAULT_UPSD_PORT) -> FileCha
     return FileChange(path, "updated", old, _appended(old, lines), what)
 
 
+def _system(word: str) -> tuple[str, str, int]:
+    """The UPS name, host and upsd port of a MONITOR system ``name@host[:port]``."""
+    name, _, host = word.partition("@")
+    port = DEFAULT_UPSD_PORT
+    if host.startswith("["):
+        host, _, rest = host[1:].partition("]")
+        port = int(rest[1:]) if rest.startswith(":") and rest[1:].isdigit() else DEFAULT_UPSD_PORT
+    elif host.count(":") == 1:
+        host, _, digits = host.partition(":")
+        port = int(digits) if digits.isdigit() else DEFAULT_UPSD_PORT
+    return name, host or "localhost", port
+
+
+def _local_monitors(text: str) -> Iterator[tuple[Line, str, int]]:
+    """Each MONITOR line of ``text`` that watches a UPS of this machine: the line, the UPS name, the port."""
+    for line in logical_lines(text):
+        words = line.words
+        if len(words) >= 2 and words[0].value.upper() == "MONITOR":
+            name, host, port = _system(words[1].value)
+            if host in LOCAL_HOSTS:
+                yield line, name, port
+
+
 def _monitors(text: str | None, ups: str, port: int) -> bool:
     """True when a MONITOR line of ``text`` watches ``ups`` on this machine's upsd at ``port``."""
-    for match in _MONITOR_LINE.finditer(text or ""):
-        system = match.group(1)
-        name, _, host = system.partition("@")
-        host, their_port = (host, DEFAULT_UPSD_PORT)
-        if host.startswith("["):
-            host, _, rest = host[1:].partition("]")
-            their_port = int(rest[1:]) if rest.startswith(":") and rest[1:].isdigit() else DEFAULT_UPSD_PORT
-        elif host.count(":") == 1:
-            host, _, digits = host.partition(":")
-            their_port = int(digits) if digits.isdigit() else DEFAULT_UPSD_PORT
-        if name.lower() == ups.lower() and (host or "localhost") in LOCAL_HOSTS and their_port == port:
-            return True
-    return False
+    return any(name.lower() == ups.lower() and their_port == port
+               for _, name, their_port in _local_monitors(text or ""))
+
+
+def retarget_monitors(text: str, replaced: tuple[str, ...], ups: str) -> str:
+    """``text`` with the MONITOR lines of the ``replaced`` UPS names made to watch ``ups`` instead.
+
+    Only this machine's UPSes count. The first line that watches one of them (or ``ups``) is kept
+    with the name changed, every other one is removed: upsmon must count a UPS once.
+    """
+    names = {name.lower() for name in (*replaced, ups)}
+    edits: list[tuple[int, int, str]] = []
+    kept = False
+    for line, name, _ in _local_monitors(text):
+        if name.lower() not in names:
+            continue
+        if kept:
+            edits.append((line.start, line.end, ""))
+            continue
+        kept = True
+        word = line.words[1]
+        written = text[word.start:word.end]
+        at = written.find(name + "@")
+        if name.lower() != ups.lower() and at >= 0:
+            edits.append((word.start + at, word.start + at + len(name), ups))
+    for start, end, replacement in reversed(edits):
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
+def plan_monitor_retarget(upsmon_path: Path, replaced: tuple[str, ...], ups: str,
+                          tree: Tree | None = None) -> FileChange | None:
+    """upsmon.conf watching ``ups`` where it watched a replaced section; None when nothing changes."""
+    old = read_existing(upsmon_path, tree)
+    if old is None or not replaced:
+        return None
+    new = retarget_monitors(old, replaced, ups)
+    if new == old:
+        return None
+    return FileChange(upsmon_path, "updated", old, new, f"upsmon.conf: MONITOR {', '.join(replaced)} now {ups}",
+                      True, redact_monitor)
 
 
 def plan_monitoring(users_path: Path, upsmon_path: Path, ups: str, *, upsd_port: int = DEFAULT_UPSD_PORT,
-                    new_password: Callable[[], str] = lambda: secrets.token_urlsafe(24)) -> list[FileChange]:
-    """upsd.users (the monitoring user) and upsmon.conf (its MONITOR line), planned together."""
-    users_old = read_existing(users_path)
-    upsmon_old = read_existing(upsmon_path)
+                    new_password: Callable[[], str] = lambda: secrets.token_urlsafe(24),
+                    replaced: tuple[str, ...] = (), tree: Tree | None = None) -> list[FileChange]:
+    """upsd.users (the monitoring user) and upsmon.conf (its MONITOR line), planned together.
+
+    ``replaced``: sections the new one replaces; their MONITOR lines now watch ``ups``.
+    """
+    users_old = read_existing(users_path, tree)
+    upsmon_old = read_existing(upsmon_path, tree)
+    upsmon_base = retarget_monitors(upsmon_old, replaced, ups) if upsmon_old and replaced else upsmon_old
     users_what = f"upsd.users: user {MONITOR_USER} (upsmon primary)"
     upsmon_what = f"upsmon.conf: MONITOR {ups} as primary"
-    if _monitors(upsmon_old, ups, upsd_port):
+    if _monitors(upsmon_base, ups, upsd_port):
         note = "a MONITOR line for this UPS exists; its user is left as it is"
+        status = "unchanged" if upsmon_base == upsmon_old else "updated"
+        upsmon_note = "" if status == "unchanged" else f"the MONITOR line of [{', '.join(replaced)}] now watches [{ups}]"
         return [FileChange(users_path, "unchanged", users_old, users_old or "", users_what, True, redact_users,
                            note=note),
-                FileChange(upsmon_path, "unchanged", upsmon_old, upsmon_old, upsmon_what, True, redact_monitor)]
+                FileChange(upsmon_path, status, upsmon_old, upsmon_base, upsmon_what, True, redact_monitor,
+                           note=upsmon_note)]
     existing = UpsConf.parse(users_old or "", str(users_path), strict=False).get(MONITOR_USER)
     if existing is not None:
         password = existing.value("password")
@@ -161,20 +309,24 @@ def plan_monitoring(users_path: Path, upsmon_path: Path, ups: str, *, upsd_port:
                                True, redact_users)
     monitor = render_template("upsmon.monitor.j2", ups=ups, host="localhost", port=upsd_port,
                               user=MONITOR_USER, password=password).rstrip("\n")
-    if upsmon_old is None:
+    if upsmon_base is None:
         upsmon = FileChange(upsmon_path, "added", None, render_template("upsmon.conf.j2", monitor=monitor),
                             upsmon_what, True, redact_monitor)
     else:
-        upsmon = FileChange(upsmon_path, "updated", upsmon_old, _appended(upsmon_old, monitor + "\n"),
+        upsmon = FileChange(upsmon_path, "updated", upsmon_old, _appended(upsmon_base, monitor + "\n"),
                             upsmon_what, True, redact_monitor)
     return [users, upsmon]
 
 
-def plan_standalone(confdir: Path, ups: str, *, upsd_port: int = DEFAULT_UPSD_PORT,
-                    replace: bool = False) -> list[FileChange]:
-    """Every standalone file in ``confdir`` (the directory of ups.conf) for UPS section ``ups``."""
+def plan_standalone(confdir: Path, ups: str, *, upsd_port: int = DEFAULT_UPSD_PORT, replace: bool = False,
+                    replaced: tuple[str, ...] = (), tree: Tree | None = None) -> list[FileChange]:
+    """Every standalone file in ``confdir`` (the directory of ups.conf) for UPS section ``ups``.
+
+    ``replaced``: the sections the new one replaces (the same UPS under another name).
+    """
     if not 1 <= upsd_port <= 65535:
         raise InvalidInput(f"--upsd-port {upsd_port} is not a TCP port; give a number from 1 to 65535")
-    return [plan_nut_conf(confdir / "nut.conf", replace=replace),
-            plan_upsd_conf(confdir / "upsd.conf", upsd_port=upsd_port),
-            *plan_monitoring(confdir / "upsd.users", confdir / "upsmon.conf", ups, upsd_port=upsd_port)]
+    return [plan_nut_conf(confdir / "nut.conf", replace=replace, tree=tree),
+            plan_upsd_conf(confdir / "upsd.conf", upsd_port=upsd_port, tree=tree),
+            *plan_monitoring(confdir / "upsd.users", confdir / "upsmon.conf", ups, upsd_port=upsd_port,
+                             replaced=replaced, tree=tree)]

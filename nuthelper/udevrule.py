@@ -11,13 +11,12 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from nuthelper.errors import InvalidInput
 from nuthelper.filechange import FileChange
 from nuthelper.render import render_template
-from nuthelper.writer import read_existing, target_path
+from nuthelper.tree import Tree
 
 RULES_DIR = "/etc/udev/rules.d"
 ONBOARD_NAMES = re.compile(r"^tty(S|AMA|AMC|O|SC|MFD|HS|mxc|THS|PS)\d+$")
@@ -111,13 +110,12 @@ def render_rule(name: str, identity: PortIdentity) -> str:
                            keys=identity.match_text())
 
 
-def plan_udev_rule(name: str, port: str, root: str | os.PathLike | None = None,
-                   ports: list[Any] | None = None) -> FileChange:
-    """The rule file for UPS ``name`` on ``port``: added, replaced (another port) or unchanged.
+def plan_udev_rule(name: str, port: str, tree: Tree, ports: list[Any] | None = None) -> FileChange:
+    """The rule file for UPS ``name`` on ``port`` in ``tree``: added, replaced (another port) or unchanged.
 
     Status "skipped" (with a note) when the port cannot be identified by stable attributes.
     """
-    path = target_path(rule_path(name), root)
+    path = tree.place(rule_path(name))
     identity = identify_port(port, ports)
     what = f"udev rule: group nut may open {port}"
     if identity is None:
@@ -125,9 +123,20 @@ def plan_udev_rule(name: str, port: str, root: str | os.PathLike | None = None,
                           note=f"{port} is not a serial port udev knows by stable attributes; no udev rule "
                                "written (give a /dev/serial/by-id/... path, or make sure group nut may open it)")
     text = render_rule(name, identity)
-    old = read_existing(path) if path.parent.is_dir() else None
+    old = tree.read(path)
     note = identity.warning or ""
     status = "added" if old is None else "unchanged" if old == text else "replaced"
     return FileChange(path, status, old, text if status != "unchanged" else old, what, note=note,
-                      mode_if_new=0o644, group_if_new="root", create_parent=True)
+                      mode_if_new=0o644, group_if_new="root", create_parent=True, read_by_nut=False)
 
+
+def plan_rule_removals(names: tuple[str, ...], tree: Tree) -> list[FileChange]:
+    """The rule files of sections that were replaced (the same UPS under another name), to be removed."""
+    removals = []
+    for name in names:
+        path = tree.place(rule_path(name))
+        old = tree.read(path)
+        if old is not None:
+            removals.append(FileChange(path, "removed", old, "", f"udev rule of the replaced section [{name}]",
+                                       read_by_nut=False))
+    return removals

@@ -1,16 +1,24 @@
 """Safe changes to configuration files on a live system or in an installer's target root.
 
-- Paths: every path can be put under ``root`` (an installer's target system); the root must
-  already exist, and a path may not leave it through ``..`` or a symbolic link.
+- Paths: every path can be put under ``root`` (an installer's target system). Files are reached
+  only through directory descriptors opened from the root down (see :mod:`nuthelper.tree`), so
+  no symbolic link, even one swapped in while nut-helper runs, leads a write outside the root.
 - Merge: :func:`plan_merge` works out what adding or replacing one ups.conf section does
   ("added", "replaced", "unchanged" or "conflict") and the unified diff, without touching
-  anything. A malformed existing file is never rewritten: the error names the line.
-- Write: :func:`write_atomic` writes a temporary file in the same directory, fsyncs it,
-  renames it over the target and fsyncs the directory, so the file is always either the whole
-  old or the whole new text. The existing file's owner, group and mode are kept; a new file
-  is root:nut 0640 (root:root 0640 when there is no nut group). The previous version is kept
-  as ``FILE.nut-helper.bak`` (one backup, replaced by each write).
-- Lock: changes take an exclusive ``flock`` on the file's directory, waited for up to
+  anything. A malformed existing file is never rewritten: the error names the line. Asked to
+  (``same_port``), a section that already drives the same UPS (see :mod:`nuthelper.sameups`)
+  is the one replaced.
+- Write: :func:`commit` changes a set of files as one change. Every new version is written to
+  a temporary file (created exclusively under a random name) and fsynced, and the previous
+  version of each file is staged as its backup, before anything is renamed; a failure up to
+  then changes nothing. Then the files are renamed into place (put back if a later rename
+  fails), then the backups (``FILE.nut-helper.bak``, one per file), then the directories are
+  fsynced. A failed write never replaces an existing backup.
+- Ownership (:func:`decide_attributes`): an existing file keeps its owner, group and mode; a new
+  file is root:nut 0640 (the nut group of the system written to: the target's etc/group under
+  a root; a missing group is refused, never replaced by root). Files holding secrets end at
+  0640 root:nut or tighter, and every backup is never more open than the file it backs up.
+- Lock: changes take an exclusive ``flock`` on each file's directory, waited for up to
   ``lock_timeout`` seconds, so two runs cannot interleave; a run that cannot get it fails with
   :class:`Busy` and changes nothing. :func:`merge_section` holds the lock from reading the file
   to renaming the new one, so no concurrent update is lost.
@@ -20,32 +28,27 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import errno
-import fcntl
-import grp
 import os
-import shutil
 import stat
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace as dataclass_replace
 from pathlib import Path
 
 from nuthelper.confsyntax import validate_section_name
 from nuthelper.errors import InvalidInput
+from nuthelper.sameups import same_ups_sections
+from nuthelper.tree import (LOCK_TIMEOUT, Attributes, Busy, CannotWrite, Directory, Tree, os_error,
+                            target_path)
 from nuthelper.upsconf import UpsConf
 
+__all__ = ["BACKUP_SUFFIX", "LOCK_TIMEOUT", "Attributes", "Busy", "CannotWrite", "FileWrite", "MergePlan",
+           "backup_path", "commit", "decide_attributes", "locked", "merge_section", "plan_merge",
+           "read_existing", "target_path", "unified_diff", "write_atomic"]
+
 BACKUP_SUFFIX = ".nut-helper.bak"
-LOCK_TIMEOUT = 10.0
-_TEMP_MARK = ".nut-helper-"
-
-
-class CannotWrite(InvalidInput):
-    """The target cannot be read or changed as it stands; nothing was changed."""
-
-
-class Busy(CannotWrite):
-    """Another run holds the lock on the target directory."""
+NUT_GROUP = "nut"
+NUT_USER = "nut"
+SECRET_MODE = 0o640
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class MergePlan:
     path: Path | None = None
     written: bool = False
     backup: Path | None = None
+    replaced_sections: tuple[str, ...] = ()   # other sections that drive the same UPS, replaced
 
     @property
     def changes(self) -> bool:
@@ -67,68 +71,17 @@ class MergePlan:
         return self.status in ("added", "replaced")
 
 
-# --- paths ----------------------------------------------------------------------------------
-
-def target_path(path: str | os.PathLike, root: str | os.PathLike | None = None) -> Path:
-    """``path`` as seen in the system at ``root`` (the running system when None)."""
-    path = Path(path)
-    if root is None:
-        return path
-    root_path = Path(root)
-    if not root_path.exists():
-        raise InvalidInput(f"--root {root_path} does not exist; create the target system's "
-                           "root directory first or fix the path")
-    if not root_path.is_dir():
-        raise InvalidInput(f"--root {root_path} is not a directory; give the target system's "
-                           "root directory")
-    if ".." in path.parts:
-        raise InvalidInput(f"{path} contains '..'; give a plain absolute path inside --root")
-    joined = root_path / path.relative_to(path.anchor) if path.is_absolute() else root_path / path
-    real_root = os.path.realpath(root_path)
-    real_parent = os.path.realpath(joined.parent)
-    if os.path.commonpath([real_root, real_parent]) != real_root:
-        raise InvalidInput(f"{joined.parent} leads outside --root {root_path} through a "
-                           "symbolic link; fix the link in the target system")
-    return joined
-
-
 def backup_path(path: str | os.PathLike) -> Path:
     """Where the previous version of ``path`` is kept."""
     return Path(f"{path}{BACKUP_SUFFIX}")
 
 
-# --- reading --------------------------------------------------------------------------------
-
-def _regular_file_stat(path: Path) -> os.stat_result | None:
-    """lstat of ``path`` if it is a regular file, None if absent; refuse anything else."""
-    try:
-        info = os.lstat(path)
-    except FileNotFoundError:
-        return None
-    except NotADirectoryError:
-        raise CannotWrite(f"{path}: a parent of it is not a directory; fix the path") from None
-    except OSError as error:
-        raise CannotWrite(f"cannot examine {path}: {error.strerror}") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise CannotWrite(f"{path} is a directory, not a file; move it away or give the "
-                          "file's path")
-    if stat.S_ISLNK(info.st_mode):
-        raise CannotWrite(f"{path} is a symbolic link; nut-helper replaces files atomically and "
-                          "will not replace a link: give the real file's path")
-    if not stat.S_ISREG(info.st_mode):
-        raise CannotWrite(f"{path} is not a regular file; move it away or give another path")
-    return info
-
-
-def read_existing(path: str | os.PathLike) -> str | None:
-    """The text of ``path``, or None if it does not exist. Bytes that are not UTF-8 are kept."""
-    path = Path(path)
-    if _regular_file_stat(path) is None:
-        return None
-    try:
-        return path.read_bytes().decode("utf-8", "surrogateescape")
-    except OSError as error:
-        raise CannotWrite(f"cannot read {path}: {error.strerror}; check its permissions") from None
+def read_existing(path: str | os.PathLike, tree: Tree | None = None) -> str | None:
+    """The text of ``path`` (read through ``tree``), or None if it does not exist."""
+    if tree is not None:
+        return tree.read(Path(path))
+    with Tree() as own:
+        return own.read(Path(path))
 
 
 # --- planning -------------------------------------------------------------------------------
@@ -142,11 +95,14 @@ def unified_diff(old: str, new: str, filename: str) -> str:
 
 
 def plan_merge(existing_text: str | None, section_name: str, section_text: str,
-               replace: bool, filename: str = "ups.conf") -> MergePlan:
+               replace: bool, filename: str = "ups.conf",
+               same_port: Callable[[str, str], bool] | None = None) -> MergePlan:
     """What adding section ``section_name`` (rendered as ``section_text``) to a file does.
 
-    Raises ParseError when the existing text is malformed and InvalidInput when it defines a
-    section twice: such a file is never rewritten.
+    ``same_port`` (see :mod:`nuthelper.sameups`): sections that drive the same UPS as the new
+    one are replaced by it ("conflict" until ``replace``); without it only a section of the
+    same name is. Raises ParseError when the existing text is malformed and InvalidInput when
+    it defines a section twice: such a file is never rewritten.
     """
     if existing_text is None:
         new = UpsConf.parse("", filename)
@@ -161,14 +117,19 @@ def plan_merge(existing_text: str | None, section_name: str, section_text: str,
                            f"once (lines {', '.join(map(str, lines))}); merge or rename the "
                            "copies first")
     current = conf.get(section_name)
+    wanted = UpsConf.parse(section_text, f"section [{section_name}]").sections[0]
+    same = same_ups_sections(conf, wanted, same_port) if same_port else []
+    others = [section for section in same if section.name.lower() != section_name.lower()]
+    if others:
+        return _replacing_others(conf, existing_text, current, others, section_name, section_text,
+                                 replace, filename, same_named_is_same_ups=len(same) > len(others))
     if current is None:
         conf.add_section(section_name, section_text)
         return MergePlan("added", section_name, existing_text, conf.render(),
                          unified_diff(existing_text, conf.render(), filename))
-    wanted = UpsConf.parse(section_text, f"section [{section_name}]")
     conf.replace_section(section_name, section_text)
     new_text = conf.render()
-    same_meaning = current.meaning() == wanted.sections[0].meaning()
+    same_meaning = current.meaning() == wanted.meaning()
     if new_text == existing_text or (same_meaning and not replace):
         return MergePlan("unchanged", section_name, existing_text, existing_text, "")
     status = "replaced" if replace else "conflict"
@@ -176,192 +137,347 @@ def plan_merge(existing_text: str | None, section_name: str, section_text: str,
                      unified_diff(existing_text, new_text, filename))
 
 
-# --- locking --------------------------------------------------------------------------------
+def _replacing_others(conf: UpsConf, existing_text: str, current, others: list, section_name: str,
+                      section_text: str, replace: bool, filename: str,
+                      same_named_is_same_ups: bool) -> MergePlan:
+    """The plan when other sections drive the UPS: the new section takes the place of the first."""
+    if current is not None and not same_named_is_same_ups:
+        raise InvalidInput(f"{filename} line {others[0].header_line}: section [{others[0].name}] already "
+                           f"drives this UPS (port {others[0].value('port')}) and section [{current.name}] "
+                           f"(line {current.header_line}) is another UPS; to set this UPS up again give "
+                           f"--name {others[0].name}, or choose a name no section has")
+    if current is None:
+        first, *rest = others
+        body = section_text if section_text.endswith("\n") else section_text + "\n"
+        conf = UpsConf.parse(existing_text[:first.start] + body + existing_text[first.end:], filename)
+    else:
+        rest = others
+        conf.replace_section(section_name, section_text)
+    for extra in rest:
+        conf.remove_section(extra.name)
+    new_text = conf.render()
+    return MergePlan("replaced" if replace else "conflict", section_name, existing_text, new_text,
+                     unified_diff(existing_text, new_text, filename),
+                     replaced_sections=tuple(section.name for section in others))
 
-_held_locks: dict[str, list[int]] = {}     # directory -> [fd, depth]: re-entrant per process
+
+# --- ownership ------------------------------------------------------------------------------
+
+def missing_group(tree: Tree, name: str) -> CannotWrite:
+    """The error for a system without group ``name``: say what to do, never fall back to root."""
+    if tree.root is not None:
+        return CannotWrite(f"{tree.root}/etc/group has no group '{name}', so upsd could not read the files "
+                           "nut-helper would write there; install NUT in the target system first (its packages "
+                           f"create the nut user and group) or add the group ('groupadd --root {tree.root} "
+                           f"--system {name}'), then run again; nothing was written")
+    return CannotWrite(f"this system has no group '{name}', so upsd could not read the files nut-helper "
+                       "would write; install NUT first (apt install nut-server creates the nut user and "
+                       f"group) or add the group ('groupadd --system {name}'), then run again; nothing was "
+                       "written")
+
+
+def _group(tree: Tree, name: str) -> int:
+    if name == "root":
+        return 0
+    gid = tree.group_id(name)
+    if gid is None:
+        raise missing_group(tree, name)
+    return gid
+
+
+def nut_can_read(info: os.stat_result, tree: Tree) -> bool:
+    """True when NUT's daemons (user and group nut of ``tree``) can read the file ``info`` describes."""
+    mode = stat.S_IMODE(info.st_mode)
+    if info.st_uid == tree.user_id(NUT_USER):
+        return bool(mode & 0o400)
+    if info.st_gid == tree.group_id(NUT_GROUP):
+        return bool(mode & 0o040)
+    return bool(mode & 0o004)
+
+
+def describe(attributes: Attributes, tree: Tree) -> str:
+    """``0640 root:nut``, with the names of ``tree``'s own accounts."""
+    return f"{attributes.mode:04o} {tree.user_name(attributes.uid)}:{tree.group_name(attributes.gid)}"
+
+
+def decide_attributes(info: os.stat_result | None, tree: Tree, *, mode_if_new: int = 0o640,
+                      group_if_new: str = NUT_GROUP, private: bool = False,
+                      read_by_nut: bool = False) -> tuple[Attributes, str]:
+    """The owner, group and mode a file ends with, and a note when an existing file's change.
+
+    New: root:``group_if_new`` ``mode_if_new`` (as whoever runs when not root). Existing: kept,
+    except that ``private`` files (secrets) end at root:nut with at most 0640 and at least
+    0440 (NUT must read them), and ``read_by_nut`` files that NUT could not read get group nut
+    and group read. A missing nut group is refused (:func:`missing_group`).
+    """
+    as_root = os.geteuid() == 0
+    if info is None:
+        mode = mode_if_new & SECRET_MODE if private else mode_if_new
+        return (Attributes(0, _group(tree, group_if_new), mode) if as_root else Attributes(-1, -1, mode)), ""
+    old = Attributes(info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode))
+    if private:
+        mode = old.mode & SECRET_MODE | 0o440
+        new = Attributes(0, _group(tree, NUT_GROUP), mode) if as_root else dataclass_replace(old, mode=mode)
+        reason = "it holds passwords"
+    elif read_by_nut and as_root and not nut_can_read(info, tree):
+        new = Attributes(old.uid, _group(tree, NUT_GROUP), old.mode | 0o040)
+        reason = "NUT (group nut) could not read it"
+    else:
+        return old, ""
+    if new == old:
+        return old, ""
+    return new, f"owner and mode {describe(old, tree)} -> {describe(new, tree)} ({reason})"
+
+
+def backup_attributes(old: os.stat_result, final: Attributes) -> Attributes:
+    """A backup of ``old`` beside a file that ends as ``final``: never more open than it."""
+    return Attributes(final.uid if final.uid != -1 else old.st_uid, final.gid if final.gid != -1 else old.st_gid,
+                      stat.S_IMODE(old.st_mode) & final.mode)
+
+
+def backup_too_open(backup: os.stat_result, final: Attributes) -> bool:
+    """True when an existing backup is more open than the file it backs up ends."""
+    wanted = backup_attributes(backup, final)
+    return (backup.st_uid, backup.st_gid, stat.S_IMODE(backup.st_mode)) != (wanted.uid, wanted.gid, wanted.mode)
+
+
+# --- committing a set of changes ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FileWrite:
+    """One file of a change: a new version (``text``), a removal, or (neither) new attributes only."""
+
+    path: Path
+    text: str | None
+    attributes: Attributes | None          # what the file ends with (None for a removal)
+    remove: bool = False
+    backup: bool = True
+    create_parent: bool = False            # make the directory (0755) when it is missing
+
+    @property
+    def replaces_content(self) -> bool:
+        return self.text is not None or self.remove
+
+
+class _Staged:
+    """One file of :func:`commit`: prepared (nothing visible changed), applied, undone or finished."""
+
+    def __init__(self, write: FileWrite) -> None:
+        self.write = write
+        self.name = write.path.name
+        self.backup_name = backup_path(self.name).name
+        self.directory: Directory | None = None
+        self.old: Attributes | None = None
+        self.temp: str | None = None       # the new content, until renamed into place
+        self.saved: str | None = None      # the previous content: the backup-to-be, and the way back
+
+    def check(self, tree: Tree) -> None:
+        """Refuse what would make the change fail, before anything is written (even a temporary file)."""
+        write = self.write
+        directory = tree.directory(write.path.parent)
+        if directory is None:
+            if write.create_parent:
+                return                         # a new directory: nothing in it to examine
+            raise CannotWrite(f"directory {write.path.parent} does not exist; install NUT in the target "
+                              "system or create it first")
+        self.directory = directory
+        info = directory.lstat(self.name)
+        if info is None and write.text is None:
+            raise CannotWrite(f"{write.path} disappeared while nut-helper ran; run again")
+        try:
+            backup = directory.lstat(self.backup_name)
+        except CannotWrite as error:
+            raise CannotWrite(f"the backup's place: {error.message}") from None
+        if info is not None and write.replaces_content:
+            self._refuse_unreplaceable(self.name)
+            if write.backup and backup is not None:
+                self._refuse_unreplaceable(self.backup_name)
+
+    def prepare(self, tree: Tree) -> None:
+        """Write the new version and stage the previous one under temporary names; nothing visible changes."""
+        write = self.write
+        if self.directory is None:
+            self.directory = tree.directory(write.path.parent, create=True)
+        directory = self.directory
+        directory.remove_stale_temps(self.name)
+        info = directory.lstat(self.name)
+        if info is not None:
+            self.old = Attributes(info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode))
+        if write.text is not None:
+            self.temp = directory.create_temp(self.name, write.text.encode("utf-8", "surrogateescape"),
+                                              write.attributes)
+        if info is not None and write.replaces_content:
+            self.saved = self._stage_previous(info)
+
+    def _refuse_unreplaceable(self, name: str) -> None:
+        flag = self.directory.unreplaceable(name)
+        if flag:
+            path = self.directory.entry(name)
+            raise CannotWrite(f"{path} is {flag} ('chattr +{flag[0]}'), so it cannot be replaced; if it "
+                              f"should change, remove the flag ('chattr -{flag[0]} {path}') and run again")
+
+    def _stage_previous(self, info: os.stat_result) -> str:
+        """The current content under a temporary name: a hard link, or a copy when it must be tighter."""
+        wanted = backup_attributes(info, self.write.attributes or self.old)
+        if wanted == self.old:
+            linked = self.directory.link_temp(self.name)
+            if linked is not None:
+                return linked
+        data = self.directory.read_bytes(self.name)
+        if data is None:
+            raise CannotWrite(f"{self.write.path} disappeared while nut-helper ran; run again")
+        return self.directory.create_temp(self.name, data, wanted)
+
+    def apply(self) -> None:
+        if self.write.text is not None:
+            self.directory.rename(self.temp, self.name)
+            self.temp = None
+        elif self.write.remove:
+            self.directory.unlink(self.name)
+        else:
+            self.directory.set_attributes(self.name, self.write.attributes)
+
+    def undo(self) -> bool:
+        """Put the previous version back; False when that failed."""
+        try:
+            if self.write.replaces_content:
+                if self.saved is not None:
+                    self.directory.rename(self.saved, self.name)
+                    self.saved = None
+                else:
+                    self.directory.unlink(self.name)
+            else:
+                self.directory.set_attributes(self.name, self.old)
+        except (OSError, CannotWrite):
+            return False
+        return True
+
+    def finish(self) -> Path | None:
+        """Keep the previous version as the backup and tighten an older backup; the backup's path."""
+        kept = None
+        if self.saved is not None:
+            if self.write.backup:
+                try:
+                    self.directory.rename(self.saved, self.backup_name)
+                except OSError as error:
+                    failure = os_error("keep the previous version as", self.directory.entry(self.backup_name),
+                                       error).message
+                    raise CannotWrite(f"{self.write.path} was written, but {failure}; the previous version "
+                                      f"is in {self.directory.entry(self.saved)}") from None
+                kept = self.directory.entry(self.backup_name)
+            else:
+                self.directory.remove(self.saved)
+            self.saved = None
+        if not self.write.remove and kept is None:
+            backup = self.directory.lstat(self.backup_name)
+            final = self.write.attributes or self.old
+            if backup is not None and backup_too_open(backup, final):
+                try:
+                    self.directory.set_attributes(self.backup_name, backup_attributes(backup, final))
+                except OSError as error:
+                    raise CannotWrite(f"{self.write.path} was written, but "
+                                      f"{os_error('tighten', self.directory.entry(self.backup_name), error).message}"
+                                      ) from None
+        return kept
+
+    def discard(self) -> None:
+        for name in (self.temp, self.saved):
+            if name is not None and self.directory is not None:
+                self.directory.remove(name)
+        self.temp = self.saved = None
+
+
+def commit(writes: list[FileWrite], tree: Tree) -> list[Path | None]:
+    """Make every change of ``writes`` as one change; return each file's backup (None if none).
+
+    The caller holds the locks of the directories (:meth:`Tree.lock`). A failure before the
+    first rename changes nothing; a failed rename puts back the files renamed before it.
+    """
+    staged = [_Staged(write) for write in writes]
+    try:
+        for item in staged:
+            item.check(tree)
+        for item in staged:
+            item.prepare(tree)
+    except CannotWrite as error:
+        _discard(staged, tree)
+        raise CannotWrite(f"{error.message}; nothing was changed") from None
+    except BaseException:
+        _discard(staged, tree)
+        raise
+    for index, item in enumerate(staged):
+        try:
+            item.apply()
+        except (OSError, CannotWrite) as error:
+            stuck = [str(done.write.path) for done in reversed(staged[:index]) if not done.undo()]
+            message = error.message if isinstance(error, CannotWrite) else \
+                os_error("replace", item.write.path, error).message
+            for other in staged:
+                other.discard()
+            if stuck:
+                raise CannotWrite(f"{message}; could not put back {', '.join(stuck)} (they hold the new "
+                                  "version; every other file is unchanged)") from None
+            tree.remove_created()
+            changed = "the files replaced before it were put back: " if index else ""
+            raise CannotWrite(f"{message}; {changed}nothing was changed") from None
+    tree.keep_created()
+    kept: list[Path | None] = []
+    problems = []
+    for item in staged:                 # every file is in place: finish each even if one fails
+        try:
+            kept.append(item.finish())
+        except CannotWrite as error:
+            kept.append(None)
+            problems.append(error.message)
+    for directory in {id(item.directory): item.directory for item in staged}.values():
+        directory.fsync()
+    if problems:
+        raise CannotWrite("; ".join(problems))
+    return kept
+
+
+def _discard(staged: list[_Staged], tree: Tree) -> None:
+    for item in staged:
+        item.discard()
+    tree.remove_created()
+
+
+# --- one file -------------------------------------------------------------------------------
+
+def _open_directory(tree: Tree, path: Path) -> Directory:
+    directory = tree.directory(path.parent)
+    if directory is None:
+        raise CannotWrite(f"directory {path.parent} does not exist; install NUT in the target system or "
+                          "create it first")
+    return directory
 
 
 @contextlib.contextmanager
 def locked(path: str | os.PathLike, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     """Hold the exclusive lock on the directory of ``path`` (re-entrant within a process)."""
-    directory = os.path.realpath(Path(path).parent)
-    held = _held_locks.get(directory)
-    if held:
-        held[1] += 1
-        try:
-            yield
-        finally:
-            held[1] -= 1
-        return
-    try:
-        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    except FileNotFoundError:
-        raise CannotWrite(f"directory {directory} does not exist; create it (installing NUT "
-                          "does) or fix the path") from None
-    except OSError as error:
-        raise CannotWrite(f"cannot open directory {directory}: {error.strerror}") from None
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise Busy(f"another nut-helper run is changing files in {directory} (waited "
-                               f"{timeout:g} s for its lock); let it finish and run again") from None
-                time.sleep(0.02)
-        _held_locks[directory] = [fd, 1]
-        try:
-            yield
-        finally:
-            del _held_locks[directory]
-    finally:
-        os.close(fd)
-
-
-# --- writing --------------------------------------------------------------------------------
-
-def _group_id(name: str, root: str | os.PathLike | None) -> int | None:
-    """The gid of group ``name`` in the system at ``root`` (its /etc/group), or None."""
-    if root is None:
-        try:
-            return grp.getgrnam(name).gr_gid
-        except KeyError:
-            return None
-    try:
-        lines = (Path(root) / "etc" / "group").read_text(errors="replace").splitlines()
-    except OSError:
-        return None
-    for line in lines:
-        fields = line.split(":")
-        if len(fields) >= 3 and fields[0] == name and fields[2].isdigit():
-            return int(fields[2])
-    return None
-
-
-def _os_error(action: str, path: Path, error: OSError) -> CannotWrite:
-    """A one-line error for a failed file operation, with what to do about it."""
-    hints = {
-        errno.EROFS: "the file system is read-only; remount it read-write or choose another "
-                     "--root",
-        errno.EACCES: "permission denied; run as root",
-        errno.EPERM: "operation not permitted (immutable file or directory?); check "
-                     "'lsattr' and run as root",
-        errno.ENOSPC: "no space left on the device; free some space",
-        errno.EDQUOT: "disk quota exceeded; free some space",
-        errno.EISDIR: "a directory is in the way; move it away",
-    }
-    hint = hints.get(error.errno, error.strerror or str(error))
-    return CannotWrite(f"cannot {action} {path}: {hint}")
-
-
-def _remove_stale_temps(path: Path) -> None:
-    """Remove temporary files an interrupted earlier run left beside ``path`` (lock held)."""
-    prefix = f".{path.name}{_TEMP_MARK}"
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(path.parent):
-            if entry.name.startswith(prefix) and entry.name.endswith(".tmp"):
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
-
-
-def _write_temp(path: Path, data: bytes, uid: int, gid: int, mode: int) -> Path:
-    """Write ``data`` to a new fsynced temporary file beside ``path`` with the given owner/mode."""
-    temp = path.parent / f".{path.name}{_TEMP_MARK}{os.getpid()}-{time.monotonic_ns()}.tmp"
-    try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-    except OSError as error:
-        raise _os_error("write to the directory of", path, error) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fchown(handle.fileno(), uid, gid)
-            os.fchmod(handle.fileno(), mode)
-            os.fsync(handle.fileno())
-    except BaseException as error:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        if isinstance(error, OSError):
-            raise _os_error("write", path, error) from None
-        raise
-    return temp
-
-
-def _keep_backup(path: Path, info: os.stat_result) -> Path:
-    """Make ``path``'s current content its one backup (a hard link, else a copy)."""
-    backup = backup_path(path)
-    _regular_file_stat(backup)          # refuse a directory or link in the backup's place
-    staging = path.parent / f".{path.name}{_TEMP_MARK}backup.tmp"
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(staging)
-    try:
-        try:
-            os.link(path, staging)
-        except OSError:
-            shutil.copy2(path, staging)
-            os.chown(staging, info.st_uid, info.st_gid)
-        if os.path.exists(backup) and os.path.samefile(staging, backup):
-            os.unlink(staging)      # already the backup (an earlier run was interrupted)
-        else:
-            os.replace(staging, backup)
-    except OSError as error:
-        with contextlib.suppress(OSError):
-            os.unlink(staging)
-        raise _os_error("keep a backup as", backup, error) from None
-    return backup
-
-
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    with Tree() as tree:
+        _open_directory(tree, Path(path))
+        tree.lock([Path(path)], timeout)
+        yield
 
 
 def write_atomic(path: str | os.PathLike, text: str, *, mode_if_new: int = 0o640,
-                 group_if_new: str = "nut", backup: bool = True,
+                 group_if_new: str = NUT_GROUP, backup: bool = True,
                  root: str | os.PathLike | None = None, private: bool = False,
                  lock_timeout: float = LOCK_TIMEOUT) -> Path | None:
     """Replace ``path`` with ``text`` atomically; return the backup's path (None if none made).
 
-    ``private`` (files holding secrets): the new file is never readable by others, even when
-    the existing one was.
-
-    ``root`` is only used to look the new file's group up in the target system's /etc/group;
-    pass a path already placed under it (see :func:`target_path`).
+    The existing file's owner, group and mode are kept; ``private`` (files holding secrets):
+    see :func:`decide_attributes`. ``path`` is already placed under ``root`` (see
+    :func:`target_path`); the file is reached from ``root`` down.
     """
     path = Path(path)
-    data = text.encode("utf-8", "surrogateescape")
-    with locked(path, lock_timeout):
-        info = _regular_file_stat(path)
-        _remove_stale_temps(path)
-        if info is not None:
-            uid, gid, mode = info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)
-        else:
-            is_root = os.geteuid() == 0
-            group = _group_id(group_if_new, root)
-            uid = 0 if is_root else -1
-            gid = group if group is not None else (0 if is_root else -1)
-            mode = mode_if_new
-        if private:
-            mode &= ~0o007
-        temp = _write_temp(path, data, uid, gid, mode)
-        try:
-            kept = _keep_backup(path, info) if backup and info is not None else None
-            os.replace(temp, path)
-        except OSError as error:
-            raise _os_error("replace", path, error) from None
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp)
-        try:
-            _fsync_directory(path.parent)
-        except OSError as error:
-            raise _os_error("sync the directory of", path, error) from None
-    return kept
+    with Tree(root) as tree:
+        _open_directory(tree, path)
+        tree.lock([path], lock_timeout)
+        attributes, _ = decide_attributes(tree.stat(path), tree, mode_if_new=mode_if_new,
+                                          group_if_new=group_if_new, private=private)
+        return commit([FileWrite(path, text, attributes, backup=backup)], tree)[0]
 
 
 def merge_section(path: str | os.PathLike, section_name: str, section_text: str, *,
@@ -376,16 +492,14 @@ def merge_section(path: str | os.PathLike, section_name: str, section_text: str,
     ``plan.diff`` and ask for --replace.
     """
     validate_section_name(section_name)
-    target = target_path(path, root)
-    if not target.parent.is_dir():
-        raise CannotWrite(f"directory {target.parent} does not exist; install NUT in the "
-                          "target system or create it first")
-    with locked(target, lock_timeout):
-        existing = read_existing(target)
-        plan = plan_merge(existing, section_name, section_text, replace, str(target))
+    with Tree(root) as tree:
+        target = tree.place(path)
+        _open_directory(tree, target)
+        tree.lock([target], lock_timeout)
+        plan = plan_merge(tree.read(target), section_name, section_text, replace, str(target))
         plan = dataclass_replace(plan, path=target)
         if dry_run or not plan.changes:
             return plan
-        kept = write_atomic(target, plan.new_text, backup=backup, root=root,
-                            lock_timeout=lock_timeout)
+        attributes, _ = decide_attributes(tree.stat(target), tree)
+        kept = commit([FileWrite(target, plan.new_text, attributes, backup=backup)], tree)[0]
         return dataclass_replace(plan, written=True, backup=kept)

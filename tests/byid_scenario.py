@@ -35,6 +35,7 @@ from gi.repository import UMockdev  # noqa: E402
 
 TESTS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TESTS / "support"))
+from target import target_root  # noqa: E402
 from ups_sim import Simulator  # noqa: E402
 
 DEVICES = TESTS / "data" / "byid-ftdi.umockdev"
@@ -124,8 +125,8 @@ def main() -> None:
     report["auto"] = nut_helper("setup", "--port", "auto", "--json")
     report["auto_commands"] = player.take_commands()
 
-    root = workdir / "root"
-    for directory in ("etc/nut", "etc/udev/rules.d"):
+    root = target_root(workdir / "root")
+    for directory in ("etc/udev/rules.d",):
         (root / directory).mkdir(parents=True)
     report["write"] = nut_helper("setup", "--port", "auto", "--json", "--name", SECTION,
                                  "--write", "--root", str(root))

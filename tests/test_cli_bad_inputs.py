@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from support.cli import nut_helper
+from support.target import target_root
 
 EXISTING = ("# site ups.conf\nmaxretry = 3\n\n[office]\n\tdriver = usbhid-ups\n\tport = auto\n"
             "\tdesc = \"Office\"\n")
@@ -148,6 +149,7 @@ def case_user_without_password(root, stack):
 
 
 def case_backup_place_taken(root, stack):
+    target_root(root)
     etc(root)
     (root / "etc" / "nut" / "upsd.conf").write_text("LISTEN 10.0.0.1\n")
     (root / "etc" / "nut" / "upsd.conf.nut-helper.bak").mkdir()

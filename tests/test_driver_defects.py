@@ -13,6 +13,7 @@ from nuthelper.knowledge.defects import installed_release, workarounds
 from nuthelper.resolve import resolve
 from support.cli import nut_helper
 from support.nut import LiveNut, NutSetup, free_port, nut_release, upscode2_workaround
+from support.target import target_root
 
 
 def fake_driver_dir(tmp_path: Path, banner: str) -> str:
@@ -69,8 +70,7 @@ def test_setup_json_and_text_show_the_workaround():
 
 def test_written_upscode2_setup_serves_the_simulated_unit_through_upsd(tmp_path, sim_bench):
     unit = sim_bench.add("ttyuc2", "upscode2-prelf")
-    root = tmp_path / "root"
-    (root / "etc" / "nut").mkdir(parents=True)
+    root = target_root(tmp_path / "root")
     done = nut_helper("setup", "--model", "Compaq T1500h", "--port", unit.path, "--name", "t1500h",
                       "--write", "--root", str(root))
     assert done.returncode == 0, done.stderr

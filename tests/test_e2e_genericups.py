@@ -9,6 +9,7 @@ import pytest
 from nuthelper.knowledge.genericups import load_table
 from support.cli import nut_helper
 from support.nut import LiveNut, NutSetup, free_port
+from support.target import target_root
 
 
 def expected_status(inputs: set[str]) -> set[str]:
@@ -30,9 +31,8 @@ def test_expected_status_table_is_type_5(inputs):
 
 
 def test_written_tripp_lite_section_follows_the_lines(tmp_path, serial_pty, modem_lines):
-    root = tmp_path / "root"
+    root = target_root(tmp_path / "root")
     confdir = root / "etc" / "nut"
-    confdir.mkdir(parents=True)
     upsd_port = free_port()
     done = nut_helper("setup", "--model", "Tripp Lite Internet Office 700", "--cable", "73-0844",
                       "--port", str(serial_pty.port), "--name", "tripp", "--write", "--standalone",

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from support.cli import nut_helper
 from support.nut import LiveNut, NutSetup, free_port
+from support.target import target_root
 
 MODEL = "Best Power Patriot Pro II"   # a Q1 (Megatec) unit in the cable knowledge and NUT's list
 
 
 def test_standalone_setup_runs_real_nut_and_follows_the_simulator(tmp_path, sim_bench):
-    root = tmp_path / "root"
-    (root / "etc" / "nut").mkdir(parents=True)
+    root = target_root(tmp_path / "root")
     state = tmp_path / "q1.state"
     state.write_text("OL\n")
     upsd_port = free_port()

@@ -14,6 +14,7 @@ from nuthelper.knowledge.ports import connection_kind
 from nuthelper.upsconf import UpsConf
 from support.cli import nut_helper
 from support.nut import CORE_SETTINGS, DRIVER_DIR, LiveNut, NutSetup, driver_keys, free_port
+from support.target import target_root
 
 HCL_SAMPLE_STEP = 37   # every 37th hardware-list row with an installed serial or USB driver
 
@@ -65,25 +66,23 @@ def assert_nut_reads(nut: NutSetup, written: dict[str, str]) -> None:
 
 
 def test_every_documented_cable_written_by_setup_is_read_by_nut(tmp_path):
-    root = tmp_path / "root"
-    (root / "etc" / "nut").mkdir(parents=True)
-    port = str(tmp_path / "ttyS-none")
-    cases = [(model, ["--cable", cable, "--port", "auto" if kind == "usb" else port])
-             for model, cable, kind in cable_cases()]
+    root = target_root(tmp_path / "root")
+    # one port per UPS: setting up a second UPS on the same port would replace the first
+    cases = [(model, ["--cable", cable, "--port", "auto" if kind == "usb" else str(tmp_path / f"ttyS-none{index}")])
+             for index, (model, cable, kind) in enumerate(cable_cases())]
     assert len(cases) >= 20
     written = write_all(root, cases)
     assert_nut_reads(NutSetup(root / "etc" / "nut", tmp_path / "state"), written)
 
 
 def test_hardware_list_sample_written_by_setup_is_read_by_nut(tmp_path):
-    root = tmp_path / "root"
-    (root / "etc" / "nut").mkdir(parents=True)
-    port = "/dev/ttyS9"   # a serial device path (its existence does not matter to upsdrvctl -t)
+    root = target_root(tmp_path / "root")
     cases = hcl_cases()
     assert len(cases) >= 10
     resolvable, failed = [], []
-    for model, kind in cases:
-        extra = ["--port", "auto" if kind == "usb" else port]
+    for index, (model, kind) in enumerate(cases):
+        # a serial device path per UPS (its existence does not matter to upsdrvctl -t)
+        extra = ["--port", "auto" if kind == "usb" else f"/dev/ttyS{10 + index}"]
         done = nut_helper("setup", "--model", model, *extra)
         (resolvable if done.returncode == 0 else failed).append((model, extra, done.stderr.strip()))
     assert not failed, f"every sampled hardware-list model resolves: {failed}"
@@ -95,14 +94,13 @@ TRICKY_DESCS = ['Rack "A" UPS', "C:\\UPS\\one", "room #3", 'all: "q" \\ # end', 
 
 
 def test_upsd_reads_back_escaped_descriptions(tmp_path):
-    root = tmp_path / "root"
+    root = target_root(tmp_path / "root")
     confdir = root / "etc" / "nut"
-    confdir.mkdir(parents=True)
     upsd_port = free_port()
     for index, desc in enumerate(TRICKY_DESCS):
         extra = ["--standalone", "--upsd-port", str(upsd_port)] if index == 0 else []
         done = nut_helper("setup", "--model", "Tripp Lite Internet Office 700", "--cable", "73-0844",
-                          "--port", "/dev/ttyS0", "--name", f"desc{index}", "--desc", desc, "--write",
+                          "--port", f"/dev/ttyS{index}", "--name", f"desc{index}", "--desc", desc, "--write",
                           "--root", str(root), "--no-udev-rule", *extra)
         assert done.returncode == 0, done.stderr
     with LiveNut(NutSetup(confdir, tmp_path / "state"), upsd_port) as nut:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nuthelper.standalone import (MONITOR_USER, plan_monitoring, plan_nut_conf, plan_upsd_conf, redact_monitor,
-                                  redact_users)
+                                  redact_users, retarget_monitors)
 
 
 @pytest.mark.parametrize(("text", "status", "result"), [
@@ -72,3 +72,34 @@ def test_redaction():
         "[u]\n  password = <secret: not shown>\n  PASSWORD=<secret: not shown>\n"
     assert redact_monitor('MONITOR a@b 1 user "p w" primary\nMONITOR c@d 1 u pw secondary\n') == \
         "MONITOR a@b 1 user <secret: not shown> primary\nMONITOR c@d 1 u <secret: not shown> secondary\n"
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    # a backslash-newline continues the password on the next line, as NUT's parseconf reads it
+    ("[u]\n  password = first\\\nSECOND\n  upsmon primary\n", "[u]\n  password = <secret: not shown>\n  upsmon primary\n"),
+    ('[u]\n  password = "two \\\nlines"\n', "[u]\n  password = <secret: not shown>\n"),
+    ("[u]\n  password=a\\ b\n", "[u]\n  password=<secret: not shown>\n"),
+    ("[u]\n  password = abc#def\n", "[u]\n  password = <secret: not shown>\n"),
+    ("[u]\n  password = x # a comment\n", "[u]\n  password = <secret: not shown> # a comment\n"),
+])
+def test_users_redaction_follows_nut_word_splitting(text, shown):
+    assert redact_users(text) == shown
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("MONITOR a@b 1 user s3cret\\ TAIL primary\n", "MONITOR a@b 1 user <secret: not shown> primary\n"),
+    ("MONITOR a@b 1 user first\\\nSECOND primary\n", "MONITOR a@b 1 user <secret: not shown> primary\n"),
+    ("MONITOR a@b 1 \\\nuser pw primary\n", "MONITOR a@b 1 \\\nuser <secret: not shown> primary\n"),
+    ('MONITOR a@b 1 user "p \\" w" primary\n', "MONITOR a@b 1 user <secret: not shown> primary\n"),
+])
+def test_monitor_redaction_follows_nut_word_splitting(text, shown):
+    assert redact_monitor(text) == shown
+
+
+def test_retarget_monitors_renames_the_replaced_ups_and_keeps_one_line():
+    text = ("# keep\nMONITOR old@localhost 1 admin pw primary\nMONITOR old@remote 1 u p secondary\n"
+            "MONITOR dup@127.0.0.1 1 admin pw primary\n")
+    assert retarget_monitors(text, ("old", "dup"), "new") == (
+        "# keep\nMONITOR new@localhost 1 admin pw primary\nMONITOR old@remote 1 u p secondary\n")
+    assert retarget_monitors('MONITOR "old@[::1]:3500" 1 u p primary\n', ("old",), "new") == \
+        'MONITOR "new@[::1]:3500" 1 u p primary\n'

@@ -15,6 +15,7 @@ from nuthelper.probe.locks import LockState
 from nuthelper.udevrule import identify_port, render_rule
 from support.cli import nut_helper
 from support.umockdev import run_under_umockdev, umockdev_prefix
+from support.target import target_root
 
 DATA = Path(__file__).resolve().parent / "data"
 MACHINE = DATA / "probe-devices.umockdev"
@@ -45,7 +46,7 @@ print(json.dumps(matched))
 
 
 def write_rule(root: Path, port: str) -> Path:
-    (root / "etc" / "nut").mkdir(parents=True, exist_ok=True)
+    target_root(root)
     done = nut_helper("setup", "--model", "Best Power Patriot Pro II", "--port", port, "--name", "q1", "--write",
                       "--root", str(root), prefix=umockdev_prefix(MACHINE))
     assert done.returncode == 0, done.stderr

@@ -128,9 +128,11 @@ def test_new_file_is_root_nut_0640(tmp_path: Path) -> None:
     merge_section("/etc/nut/ups.conf", "rack", section("rack"), root=target)
     info = os.stat(target / "etc/nut/ups.conf")
     assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (0, 777, 0o640)
+    # a target without a nut group is refused: root:root 0640 files upsd could not read are never made
     (target / "etc/group").write_text("root:x:0:\n")
-    merge_section("/etc/nut/upsd.conf", "rack", section("rack"), root=target)
-    assert os.stat(target / "etc/nut/upsd.conf").st_gid == 0
+    with pytest.raises(CannotWrite, match=r"etc/group has no group 'nut'.*groupadd --root"):
+        merge_section("/etc/nut/upsd.conf", "rack", section("rack"), root=target)
+    assert not (target / "etc/nut/upsd.conf").exists()
 
 
 def test_stale_temporary_files_are_removed(tmp_path: Path) -> None:

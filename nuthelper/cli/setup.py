@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from nuthelper.cli.knowledge_args import add_knowledge_arguments, knowledge_from
 from nuthelper.cli.output import note, print_json
@@ -128,31 +129,39 @@ def run(args: argparse.Namespace) -> int:
 
 
 def write_new_file(path: str, text: str, *, force: bool) -> None:
-    """Write ``text`` to ``path``: a new file, or (with ``force``) a whole replacement done atomically."""
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise InvalidInput(f"--output {path}: directory {directory} does not exist: create it first")
-    if os.path.isdir(path):
-        raise InvalidInput(f"--output {path} is a directory: name a file")
-    if os.path.exists(path) and not force:
-        raise InvalidInput(f"--output {path} already exists: pass --force to overwrite it "
-                           "(merging into an existing ups.conf is 'setup --write')")
-    temporary = os.path.join(directory, f".{os.path.basename(path)}.nut-helper.tmp")
-    try:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
-        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if force:
-            os.replace(temporary, path)
-        else:
-            os.link(temporary, path)  # fails if the file appeared meanwhile: never clobber
-            os.unlink(temporary)
-    except FileExistsError:
-        os.unlink(temporary)
-        raise InvalidInput(f"--output {path} already exists: pass --force to overwrite it") from None
-    except OSError as error:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise InvalidInput(f"cannot write --output {path}: {error.strerror}") from None
+    """Write ``text`` to ``path``: a new file, or (with ``force``) a whole replacement done atomically.
+
+    The temporary file is created exclusively under a random name, so a file or link planted
+    beside ``path`` is never followed.
+    """
+    from nuthelper.tree import CannotWrite, Tree
+
+    target = Path(os.path.abspath(path))
+    with Tree() as tree:
+        try:
+            directory = tree.directory(target.parent)
+        except CannotWrite as error:
+            raise InvalidInput(f"--output {path}: {error.message}") from None
+        if directory is None:
+            raise InvalidInput(f"--output {path}: directory {target.parent} does not exist: create it first")
+        if os.path.isdir(target):
+            raise InvalidInput(f"--output {path} is a directory: name a file")
+        if os.path.lexists(target) and not force:
+            raise InvalidInput(f"--output {path} already exists: pass --force to overwrite it "
+                               "(merging into an existing ups.conf is 'setup --write')")
+        try:
+            temporary = directory.create_temp(target.name, text.encode("ascii"), None)
+        except CannotWrite as error:
+            raise InvalidInput(f"cannot write --output {path}: {error.message}") from None
+        try:
+            if force:
+                directory.rename(temporary, target.name)
+            else:
+                directory.link(temporary, target.name)  # fails if the file appeared meanwhile: never clobber
+        except FileExistsError:
+            raise InvalidInput(f"--output {path} already exists: pass --force to overwrite it") from None
+        except OSError as error:
+            raise InvalidInput(f"cannot write --output {path}: {error.strerror}") from None
+        finally:
+            directory.remove(temporary)
+        directory.fsync()

@@ -2,7 +2,10 @@
 ``--standalone``, write the rest of a standalone NUT setup), safely and idempotently.
 
 Every file is planned first, under the lock of its directory; nothing is written when any
-file is in conflict (exit code 5) or for ``--dry-run``. See "Writing, checking and keeping a NUT configuration" in README.md.
+file is in conflict (exit code 5) or for ``--dry-run``. A section that already drives the same
+UPS (see :mod:`nuthelper.sameups`) is the one replaced, with its MONITOR line and udev rule.
+The files are then written as one change (:func:`nuthelper.writer.commit`). See
+docs/notes-defects-writer.md.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from nuthelper.errors import EXIT_CONFLICT, InvalidInput
-from nuthelper.filechange import FileChange, apply_changes, locks_for
+from nuthelper.filechange import FileChange, apply_changes, settle
+from nuthelper.tree import Tree
 
 DEFAULT_CONFIG = "/etc/nut/ups.conf"
 USB_PORT = "auto"
@@ -28,7 +32,8 @@ def add_write_arguments(parser: argparse.ArgumentParser) -> None:
                        help=f"merge the section into ups.conf ({DEFAULT_CONFIG} under --root)")
     group.add_argument("--config", metavar="PATH", help=f"the ups.conf to change (default {DEFAULT_CONFIG})")
     group.add_argument("--replace", action="store_true",
-                       help="replace a section of the same name that has other settings")
+                       help="replace the section of the same name, or the one that already drives this UPS "
+                            "(the same port), when it has other settings")
     group.add_argument("--dry-run", action="store_true", help="print the unified diff and write nothing")
     group.add_argument("--standalone", action="store_true",
                        help="also write nut.conf, upsd.conf, upsd.users and upsmon.conf for a standalone machine")
@@ -42,20 +47,17 @@ def add_write_arguments(parser: argparse.ArgumentParser) -> None:
                        help="do not install the udev rule that lets group nut open the serial port")
 
 
-def config_path(args: argparse.Namespace) -> Path:
+def config_path(args: argparse.Namespace, tree: Tree) -> Path:
     """The ups.conf to change, placed under --root."""
-    from nuthelper.writer import target_path
-
-    return target_path(args.config or DEFAULT_CONFIG, args.root)
+    return tree.place(args.config or DEFAULT_CONFIG)
 
 
-def skip_if_configured(args: argparse.Namespace) -> dict[str, Any] | None:
+def skip_if_configured(args: argparse.Namespace, tree: Tree) -> dict[str, Any] | None:
     """For ``--if-unconfigured``: the "skipped" result when ups.conf already defines a UPS, else None."""
     from nuthelper.upsconf import UpsConf
-    from nuthelper.writer import read_existing
 
-    path = config_path(args)
-    text = read_existing(path)
+    path = config_path(args, tree)
+    text = tree.read(path)
     sections = UpsConf.parse(text or "", str(path), strict=False).sections
     if not sections:
         return None
@@ -68,7 +70,8 @@ def report_if_configured(args: argparse.Namespace) -> bool:
     """Print the "skipped" result and return True when ``--if-unconfigured`` finds a UPS configured."""
     from nuthelper.cli.output import print_json
 
-    skipped = skip_if_configured(args)
+    with Tree(args.root) as tree:
+        skipped = skip_if_configured(args, tree)
     if skipped is None:
         return False
     if args.json:
@@ -95,13 +98,33 @@ def check_port_path(port: str | None) -> None:
                            "/dev/ttyS0 or a /dev/serial/by-id/... path")
 
 
-def _ups_conf_change(path: Path, name: str, text: str, replace_section: bool) -> FileChange:
-    from nuthelper.writer import plan_merge, read_existing
+def _ups_conf_change(path: Path, name: str, text: str, replace_section: bool, tree: Tree):
+    """The change to ups.conf, and the plan (which names the sections of the same UPS it replaces)."""
+    from nuthelper.sameups import other_usb_sections, same_device, same_path
+    from nuthelper.upsconf import UpsConf
+    from nuthelper.writer import plan_merge
 
-    plan = plan_merge(read_existing(path), name, text, replace_section, str(path))
-    note = ("a section of this name exists with other settings; pass --replace to replace it"
-            if plan.status == "conflict" else "")
-    return FileChange(path, plan.status, plan.old_text, plan.new_text, f"ups.conf: section [{name}]", note=note)
+    existing = tree.read(path)
+    plan = plan_merge(existing, name, text, replace_section, str(path),
+                      same_port=same_device if tree.root is None else same_path)
+    notes = []
+    if plan.replaced_sections:
+        replaced = ", ".join(f"[{other}]" for other in plan.replaced_sections)
+        notes.append(f"{replaced} already drives this UPS (the same port) and is replaced by [{name}]"
+                     + ("" if replace_section else "; pass --replace to replace it"))
+    elif plan.status == "conflict":
+        notes.append("a section of this name exists with other settings; pass --replace to replace it")
+    if existing is not None and plan.status == "added":
+        new = UpsConf.parse(text).sections[0]
+        others = other_usb_sections(UpsConf.parse(existing, str(path)), new)
+        if others:
+            names = ", ".join(f"[{other.name}]" for other in others)
+            notes.append(f"{names} also uses port auto and no USB match setting says it is the same UPS, so it is "
+                         f"kept as another one; if it is this UPS, run again with --name {others[0].name} "
+                         "--replace")
+    change = FileChange(path, plan.status, plan.old_text, plan.new_text, f"ups.conf: section [{name}]",
+                        note="; ".join(notes))
+    return change, plan
 
 
 def _wants_udev_rule(args: argparse.Namespace, recommendation: Any) -> bool:
@@ -109,36 +132,49 @@ def _wants_udev_rule(args: argparse.Namespace, recommendation: Any) -> bool:
     return bool(port) and port != USB_PORT and port.startswith("/") and not args.no_udev_rule
 
 
+def plan_changes(args: argparse.Namespace, recommendation: Any, section: Any, tree: Tree) -> list[FileChange]:
+    """Every file change ``setup --write`` makes, settled (owner and mode decided); nothing written."""
+    from nuthelper.standalone import plan_monitor_retarget, plan_standalone
+    from nuthelper.udevrule import plan_rule_removals, plan_udev_rule
+
+    path = config_path(args, tree)
+    main, plan = _ups_conf_change(path, section.name, section.text, args.replace, tree)
+    changes = [main]
+    replaced = plan.replaced_sections
+    if args.standalone:
+        changes += plan_standalone(path.parent, section.name, upsd_port=args.upsd_port, replace=args.replace,
+                                   replaced=replaced, tree=tree)
+    else:
+        retarget = plan_monitor_retarget(path.parent / "upsmon.conf", replaced, section.name, tree)
+        changes += [retarget] if retarget else []
+    if _wants_udev_rule(args, recommendation):
+        changes.append(plan_udev_rule(section.name, recommendation.choice.port, tree))
+    changes += plan_rule_removals(replaced, tree)
+    if any(change.status == "conflict" for change in changes):
+        return changes
+    return settle(changes, tree)
+
+
 def write_result(args: argparse.Namespace, recommendation: Any, section: Any) -> tuple[int, dict[str, Any]]:
     """Plan and (unless a dry run or a conflict) write every file; the exit code and a JSON-able result."""
-    from nuthelper.standalone import plan_standalone
-    from nuthelper.udevrule import plan_udev_rule, rule_path
-    from nuthelper.writer import target_path
+    from nuthelper.udevrule import rule_path
 
     check_port_path(recommendation.choice.port)
-    path = config_path(args)
-    if not path.parent.is_dir():
-        raise InvalidInput(f"directory {path.parent} does not exist; install NUT in the target system or "
-                           "create it first")
-    paths = [path]
-    udev = _wants_udev_rule(args, recommendation)
-    if udev:
-        rule = target_path(rule_path(section.name), args.root)
-        if rule.parent.is_dir():
-            paths.append(rule)
-    with locks_for(paths, args.lock_timeout):
+    with Tree(args.root) as tree:
+        path = config_path(args, tree)
+        if tree.directory(path.parent) is None:
+            raise InvalidInput(f"directory {path.parent} does not exist; install NUT in the target system or "
+                               "create it first")
+        rule = [tree.place(rule_path(section.name))] if _wants_udev_rule(args, recommendation) else []
+        tree.lock([path, *rule], args.lock_timeout)
         if args.if_unconfigured:
-            skipped = skip_if_configured(args)
+            skipped = skip_if_configured(args, tree)
             if skipped:
                 return 0, skipped
-        changes = [_ups_conf_change(path, section.name, section.text, args.replace)]
-        if args.standalone:
-            changes += plan_standalone(path.parent, section.name, upsd_port=args.upsd_port, replace=args.replace)
-        if udev:
-            changes.append(plan_udev_rule(section.name, recommendation.choice.port, args.root))
+        changes = plan_changes(args, recommendation, section, tree)
         conflict = any(change.status == "conflict" for change in changes)
         if not conflict and not args.dry_run:
-            changes = apply_changes(changes, root=args.root, lock_timeout=args.lock_timeout)
+            changes = apply_changes(changes, tree)
     main = changes[0]
     result = {"status": main.status, "path": str(main.path), "backup": str(main.backup) if main.backup else None,
               "diff": main.diff, "dry_run": args.dry_run, "written": any(change.written for change in changes),
@@ -161,7 +197,7 @@ def print_write_result(result: dict[str, Any]) -> None:
     show_diffs = result["dry_run"] or result["status"] == "conflict"
     for entry in result["files"]:
         status = entry["status"]
-        if show_diffs and status in ("added", "updated", "replaced"):
+        if show_diffs and status in ("added", "updated", "replaced", "removed"):
             status = f"would be {status}"
         line = f"nut-helper: {entry['path']}: {status} ({entry['what']})"
         if entry["backup"]:
