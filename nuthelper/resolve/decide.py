@@ -553,11 +553,32 @@ def _answer(context: Context, options: list[Option], confidence: str) -> Recomme
     elif rivals:
         reasons.append("Other rows: " + "; ".join(rival.choice.summary() for rival in rivals) + ".")
     connection = context.connection or (best.connection if best.connection != "any" else None)
+    if connection == "network":
+        _network_settings(context, choice)
     choice.port = _port_for(context, choice, connection)
     for alternative in alternatives:
         alternative.port = alternative.port or choice.port
     return Recommendation(context.query, context.vendor, context.name.text, choice, reasons,
                           _unique(alternatives, choice), warnings, understood=context.name, connection=connection)
+
+
+def _network_settings(context: Context, choice: Choice) -> None:
+    """A row that names only the driver gets the settings the named card or the vendor's network
+    default gives that driver (snmp-ups's mibs)."""
+    card = context.families.card_named(context.name.vendor, context.query)
+    facts = context.families.vendor_facts(context.name.vendor)
+    defaults = [card.choice] if card else []
+    if facts is not None and facts.defaults.get("network"):
+        defaults.append(facts.defaults["network"])
+    for default in defaults:
+        if default.driver == choice.driver:
+            added = {key: value for key, value in default.options.items() if key not in choice.options}
+            if added:
+                choice.options.update(added)
+                context.reasons.append(" ".join(f"{key}={value}" for key, value in added.items()) +
+                                       f": {'the ' + card.name if card and default is card.choice else 'the vendor' + chr(39) + 's cards'}"
+                                       " need it.")
+            return
 
 
 def _unique(alternatives: list[Choice], chosen: Choice) -> list[Choice]:

@@ -1,0 +1,173 @@
+"""Models as people name them: every level of certainty the resolver answers at, the examples of
+the resolution issue, and the sections each level produces, checked by Debian's real NUT."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nuthelper.errors import Ambiguous, InvalidInput, NotFound
+from nuthelper.render import render_section
+from nuthelper.resolve import resolve
+from support.nut import CORE_SETTINGS, DRIVER_DIR, driver_keys
+
+# (model as typed, port, cable) -> (driver, options or None, confidence)
+LEVELS = [
+    # an exact row of NUT's hardware list, however the name is written
+    (("Powercom BNT-800AP", "auto", None), ("usbhid-ups", None, "hcl")),          # "BNT-xxxAP"
+    (("APC BE850G2", "auto", None), ("usbhid-ups", None, "hcl")),                 # SKU of "Back-UPS ES 850G2"
+    (("Mustek PowerMust 1000", "auto", None), ("nutdrv_qx", None, "hcl")),        # "Powermust" + "1000VA USB"
+    (("Mustek PowerMust 1000", "/dev/ttyS0", None), ("nutdrv_qx", None, "hcl")),  # "Powermust" + "1000VA Plus"
+    (("EATON 5E650iUSB", "auto", None), ("usbhid-ups", None, "hcl")),
+    # the series: family knowledge, rows of the same series, of a series named almost alike
+    (("APC Back-UPS ES 700", "auto", None), ("usbhid-ups", None, "series")),
+    (("apc back-ups es 700g", "auto", None), ("usbhid-ups", None, "series")),
+    (("Eaton 5E 850i", "auto", None), ("usbhid-ups", None, "series")),
+    (("APC Smart-UPS 1500", "/dev/ttyS0", None), ("apcsmart", {}, "series")),
+    (("Riello VST 900", "auto", None), ("riello_usb", None, "series")),
+    (("Powerware 9125", "/dev/ttyS0", None), ("bcmxcp", None, "series")),
+    # the vendor's default for the connection, and a brand nobody lists
+    (("CyberPower ZZ900", "auto", None), ("usbhid-ups", None, "vendor-default")),
+    (("Zyxbrand 1000", "auto", None), ("nutdrv_qx", None, "inferred")),
+    # network cards
+    (("APC Smart-UPS 1500", "192.0.2.10", None), ("snmp-ups", {"mibs": "apcc"}, "series")),
+    (("Eaton 9PX 3000", "192.0.2.10", None), ("snmp-ups", None, "series")),
+    (("CyberPower RMCARD205", "192.0.2.10", None), ("snmp-ups", {"mibs": "cyberpower"}, "hcl")),
+]
+
+
+def _ids(cases):
+    return [" | ".join(str(part) for part in case[0] if part) for case in cases]
+
+
+@pytest.mark.parametrize(("query", "expected"), LEVELS, ids=_ids(LEVELS))
+def test_each_level_answers(query, expected):
+    model, port, cable = query
+    driver, options, confidence = expected
+    recommendation = resolve(model, cable, port, attached=[])
+    assert recommendation.driver == driver
+    assert recommendation.choice.confidence == confidence
+    if options is not None:
+        assert recommendation.choice.options == options
+    if confidence in ("series", "vendor-default", "inferred"):
+        assert any("verify" in warning for warning in recommendation.warnings), "a weak answer says what to check"
+    assert any(reason.startswith("Port") for reason in recommendation.reasons), "the port is explained"
+
+
+@pytest.mark.parametrize(("query", "expected"), LEVELS, ids=_ids(LEVELS))
+def test_each_level_renders_what_nut_accepts(tmp_path: Path, nut_setup, query, expected):
+    model, port, cable = query
+    recommendation = resolve(model, cable, port, attached=[])
+    section = render_section(recommendation, name="testups")
+    nut_setup.write_ups_conf(section.text)
+    driver = recommendation.driver
+    assert (DRIVER_DIR / driver).exists(), f"{driver} is not installed (CI installs nut-server, nut-snmp, nut-xml)"
+    plan = nut_setup.upsdrvctl_test_start()
+    assert plan.returncode == 0, plan.output
+    assert plan.exec_lines() == [f"{DRIVER_DIR / driver} -a testups"], plan.output
+    assert not plan.rejections(), plan.output
+    listed = driver_keys(driver)
+    for key in [key for key in recommendation.choice.options if key not in CORE_SETTINGS]:
+        assert key in listed, f"{driver} -L does not list {key}"
+
+
+def test_issue_examples():
+    """The answers the resolution issue names as wrong or missing."""
+    assert resolve("APC Back-UPS ES 700", port="auto", attached=[]).driver == "usbhid-ups"
+    assert resolve("Eaton 5E 850i", port="auto", attached=[]).driver == "usbhid-ups"
+    assert resolve("APC Smart-UPS 1500", port="auto", attached=[]).driver == "usbhid-ups"
+    assert resolve("Powercom BNT-800AP", port="auto", attached=[]).driver == "usbhid-ups"
+    assert resolve("Mustek PowerMust 1000", port="auto", attached=[]).driver == "nutdrv_qx"
+    mustek = resolve("Mustek PowerMust 1000", port="/dev/ttyS0")
+    assert mustek.driver == "nutdrv_qx" and mustek.cable is None, "no Compaq cable for a Mustek"
+    pro = resolve("APC Back-UPS Pro 900")
+    assert (pro.driver, pro.port) == ("usbhid-ups", "auto"), "current Back-UPS Pro units are USB"
+    usb = resolve("APC Back-UPS ES 700", cable="usb", port="auto", attached=[])
+    assert usb.driver == "usbhid-ups" and usb.cable is None, "--cable usb is a connection, not Eaton's USB-RJ45 cable"
+    eco = resolve("Eaton Ellipse ECO 650")
+    assert (eco.driver, eco.port) == ("usbhid-ups", "auto"), "a USB-only series needs no serial port"
+    smart = resolve("APC Smart-UPS 1500", port="/dev/ttyS0")
+    assert smart.driver == "apcsmart" and smart.cable.id == "apc-940-0024c-clone"
+    assert {alt.driver for alt in smart.alternatives} == {"genericups"}, "the simple-signalling cables are alternatives"
+    assert resolve("Eaton 9PX 2000 RT", port="/dev/ttyUSB0").driver == "mge-shut"
+
+
+def test_two_plausible_drivers_say_what_decides():
+    recommendation = resolve("Eaton 5E 850i", port="auto", attached=[])
+    assert "nutdrv_qx" in {alt.driver for alt in recommendation.alternatives}
+    assert any("what decides" in warning and "0665:5161" in warning for warning in recommendation.warnings)
+    revisions = resolve("Tripp Lite SMART500RT1U", port="auto", attached=[])
+    assert {revisions.driver, *(alt.driver for alt in revisions.alternatives)} >= {"usbhid-ups", "tripplite_usb"}
+    assert any("what decides" in warning for warning in revisions.warnings)
+
+
+def test_the_port_decides_the_connection():
+    assert resolve("MGE Ellipse Office 600", port="auto", attached=[]).driver == "usbhid-ups"
+    assert resolve("MGE Ellipse Office 600", port="/dev/ttyS0").driver == "mge-shut"
+    assert resolve("Eaton Ellipse MAX 850", port="/dev/hidraw0").port == "auto", "USB device nodes are USB"
+    with pytest.raises(Ambiguous) as ambiguity:
+        resolve("MGE Ellipse Office 600")
+    assert ambiguity.value.details["decided_by"] == ["--port"]
+
+
+def test_a_port_the_series_lacks_is_not_used():
+    recommendation = resolve("Eaton Ellipse ECO 650", port="/dev/ttyS0")
+    assert (recommendation.driver, recommendation.port) == ("usbhid-ups", "auto")
+    assert any("no serial port" in warning for warning in recommendation.warnings)
+
+
+def test_a_network_card_needs_its_address():
+    with pytest.raises(InvalidInput, match="address as --port"):
+        resolve("APC Smart-UPS 1500 with AP9630 Network Management Card")
+    card = resolve("APC Smart-UPS 1500 with AP9630 Network Management Card", port="192.0.2.10")
+    assert (card.driver, card.choice.options, card.port) == ("snmp-ups", {"mibs": "apcc"}, "192.0.2.10")
+
+
+def test_vendors_as_people_write_them():
+    cases = {"Cyper Power Systems CST135UC2": "cyberpower", "APC1500 2RU SmartUps": "apc",
+             "American Power Conservation Back-UPS NS 1350M2": "apc", "BlueWalker VI 650 SH": "powerwalker",
+             "SMT750i": "apc", "5PX 1500": "eaton"}
+    for model, vendor in cases.items():
+        recommendation = resolve(model, port="auto", attached=[])
+        assert recommendation.vendor is not None and recommendation.vendor.id == vendor, model
+        assert recommendation.driver == "usbhid-ups", model
+
+
+def test_the_newer_bundled_list_is_used_and_said():
+    from nuthelper.knowledge.hcl import SYSTEM_HCL, default_hcl
+
+    assert default_hcl().source == str(SYSTEM_HCL), "CI runs with Debian's NUT 2.8.0 and its older list"
+    older = {row.model for row in default_hcl().entries if row.manufacturer == "Ippon"}
+    assert "Smart Power Pro II Euro 1200/1600/2200" not in older
+    recommendation = resolve("Ippon Smart Power Pro II Euro 2200", port="auto", attached=[])
+    assert recommendation.driver == "usbhid-ups" and recommendation.choice.confidence == "hcl"
+    assert any("newer hardware list" in reason for reason in recommendation.reasons)
+
+
+def test_the_attached_unit_decides():
+    from types import SimpleNamespace
+
+    def ups(vendorid, productid, driver):
+        usb = SimpleNamespace(vendorid=vendorid, productid=productid, vendor="V", product="P")
+        return SimpleNamespace(usb=usb, driver=driver, options={"port": "auto", "vendorid": vendorid,
+                                                                 "productid": productid},
+                               reason=f"USB ID {vendorid}:{productid} is handled by {driver}", warnings=[])
+
+    q1 = resolve("Eaton 5E 850i", port="auto", attached=[ups("0665", "5161", "nutdrv_qx")])
+    assert (q1.driver, q1.choice.confidence) == ("nutdrv_qx", "usb-id")
+    assert q1.choice.options == {"vendorid": "0665", "productid": "5161"}
+    hid = resolve("Eaton 5E 850i", port="auto", attached=[ups("0463", "ffff", "usbhid-ups")])
+    assert (hid.driver, hid.choice.confidence) == ("usbhid-ups", "usb-id")
+    assert not any("USB ID confirms" in warning for warning in hid.warnings)
+    other = resolve("APC Back-UPS ES 700", port="auto", attached=[ups("0764", "0501", "usbhid-ups")])
+    assert any("not of APC" in warning for warning in other.warnings), "a contradicting unit is named"
+
+
+def test_unknown_names_still_refused_with_candidates():
+    with pytest.raises(NotFound) as missing:
+        resolve("Nonexistent Brand Thing", port="auto", attached=[])
+    assert "closest known" in missing.value.message
+    with pytest.raises(Ambiguous) as cable_decides:
+        resolve("APC Back-UPS 650", port="/dev/ttyS0")
+    assert cable_decides.value.details["decided_by"] == ["--cable"]
