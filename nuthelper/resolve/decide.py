@@ -481,7 +481,7 @@ def _unknown_vendor_options(context: Context) -> list[Option]:
     if context.vendor is not None and any(_fits(row.connection, context.connection)
                                           for row in context.lists.all_rows(context.vendor.id)):
         return []
-    if not any(char.isdigit() for char in context.name.text):
+    if not any(char.isdigit() for char in context.query):
         return []  # no model number in the name: nothing to infer from
     per_kind: dict[str, dict[str, int]] = {}
     for vendor in context.lists.primary.vendors():
@@ -619,7 +619,7 @@ def _port_for(context: Context, choice: Choice, connection: str | None) -> str:
             port = f"http://{port}"
         context.reasons.append(f"Port {port}: the network card's address.")
         return port
-    port = check_port(context.port, f"'{context.query}'")
+    port = check_port(context.port, f"'{context.query}' ({choice.summary()})")
     context.reasons.append(f"Port {port}, as given.")
     return port
 

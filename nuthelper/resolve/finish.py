@@ -4,7 +4,7 @@ defects of the installed driver worked around, and a loose cable's reading judge
 from __future__ import annotations
 
 from nuthelper.knowledge.disconnect import CableLoss, cable_losses, loss_warnings
-from nuthelper.knowledge.drivers import prefer_installed
+from nuthelper.knowledge.drivers import prefer_installed, program_name
 from nuthelper.knowledge.genericups import written_signals
 from nuthelper.knowledge.hcl import DriverChoice
 from nuthelper.resolve.recommendation import Recommendation
@@ -56,6 +56,7 @@ def work_around_driver_defects(recommendation: Recommendation, driver_path: str 
 def prefer_installed_driver(recommendation: Recommendation, driver_path: str | None) -> None:
     """Swap a deprecated driver for its installed successor, or warn that the driver is missing."""
     choice = recommendation.choice
+    choice.driver = program_name(choice.driver)  # the program NUT installs (nutdrv_siemens-sitop)
     chosen, notes = prefer_installed([DriverChoice(choice.driver, dict(choice.options), tuple(choice.flags))],
                                      driver_path)
     if chosen.driver != choice.driver:
