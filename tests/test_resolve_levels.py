@@ -161,7 +161,7 @@ def test_the_attached_unit_decides():
     assert (hid.driver, hid.choice.confidence) == ("usbhid-ups", "usb-id")
     assert not any("USB ID confirms" in warning for warning in hid.warnings)
     other = resolve("APC Back-UPS ES 700", port="auto", attached=[ups("0764", "0501", "usbhid-ups")])
-    assert any("not of APC" in warning for warning in other.warnings), "a contradicting unit is named"
+    assert any("not one of APC" in warning for warning in other.warnings), "a contradicting unit is named"
 
 
 def test_unknown_names_still_refused_with_candidates():

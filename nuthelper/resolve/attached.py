@@ -44,11 +44,14 @@ def apply_usb_evidence(recommendation: Recommendation, upses: list[Any], familie
         return
     usb_id = f"{ups.usb.vendorid}:{ups.usb.productid}"
     owners = families.vendors_of_usb_id(ups.usb.vendorid)
-    if vendor and owners and vendor not in owners:
+    facts = families.vendor_facts(vendor)
+    own_ids = facts.usb_vendor_ids if facts else ()
+    if vendor and ((owners and vendor not in owners) or (own_ids and ups.usb.vendorid.lower() not in own_ids)):
+        whose = f"a vendor ID of {', '.join(sorted(owners))}" if owners else "a vendor ID many brands' USB bridges use"
         recommendation.warnings.append(
-            f"The attached UPS reports USB ID {usb_id} ({ups.usb.vendor or 'no vendor name'} "
-            f"{ups.usb.product or ''}".rstrip() + f"), a vendor ID of {', '.join(sorted(owners))}, not of "
-            f"{recommendation.vendor.name}: the section is made for the attached unit; check the model you gave.")
+            f"The attached UPS reports USB ID {usb_id} ({' '.join(filter(None, [ups.usb.vendor, ups.usb.product])) or 'no name'}), "
+            f"{whose}, not one of {recommendation.vendor.name}'s ({', '.join(own_ids) or 'none known'}): the section "
+            "is made for the attached unit; check the model you gave.")
     choice = recommendation.choice
     options = {key: value for key, value in ups.options.items() if key != "port"}
     if ups.driver == choice.driver:
