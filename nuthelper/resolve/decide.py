@@ -218,6 +218,9 @@ def _from_knowledge(context: Context) -> Recommendation:
                                "name this model; NUT's newer hardware list, bundled with nut-helper, does.")
     lineage = context.families.lineage(name.family) if name.family else []
     levels: list[tuple[str, str, Callable[[], list[Option]]]] = [
+        ("hcl", "the network card the model names", lambda: _card_options(context, "card")),
+        ("series", "the network knowledge of the model's family", lambda: _card_options(context, "family")),
+        ("vendor-default", "the vendor's network cards", lambda: _card_options(context, "vendor")),
         ("hcl", "a row of NUT's hardware list names this model",
          lambda: [_row_option(context, m, "hcl") for m in by_grade["exact"] + by_grade["model"]]),
         ("series", f"the {lineage[0].name} family knowledge" if lineage else "",
@@ -396,6 +399,28 @@ def _cable_of(context: Context, part: str | None):
         return context.knowledge.find_cable(part), None
     except NotFound:
         return None, f"{part} cable"
+
+
+def _card_options(context: Context, source: str) -> list[Option]:
+    """Over the network the card decides, not the UPS behind it: a card the model names, else the
+    network knowledge of the model's family, else the vendor's (all before rows naming the UPS)."""
+    if context.connection != "network":
+        return []
+    card = context.families.card_named(context.name.vendor, context.query)
+    if source == "card":
+        return [_port_option(context, card.choice, "network", f"the {card.name} ({card.choice.source})")] if card else []
+    if card is not None:
+        return []
+    if source == "family":
+        lineage = context.families.lineage(context.name.family) if context.name.family else []
+        family = next((family for family in lineage if family.port("network")), None)
+        return [_port_option(context, family.port("network"), "network",
+                             f"the {family.name} family ({family.source})")] if family else []
+    facts = context.families.vendor_facts(context.name.vendor)
+    default = facts.defaults.get("network") if facts is not None else None
+    if default is None or context.vendor is None:
+        return []
+    return [_port_option(context, default, "network", f"{context.vendor.name}'s network cards ({default.source})")]
 
 
 def _pattern_cable_options(context: Context) -> list[Option]:
