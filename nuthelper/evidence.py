@@ -67,6 +67,20 @@ def from_auto_port(model: str | None, find: Callable[[], object], driver_path: s
     return recommendation
 
 
+def from_probe(model: str | None, found: object, driver_path: str | None = None) -> Recommendation:
+    """The driver a serial unit's answer to the probe names (``setup --probe``), for a model the
+    knowledge alone could not answer."""
+    query = check_line(model, "--model") if model else _identified_model(found.identification)
+    options = {key: value for key, value in found.options.items() if key != "port"}
+    heard = f"{found.protocol} at {found.baud} baud" if found.baud else str(found.protocol)
+    choice = Choice(found.driver, options, list(found.flags), found.options.get("port", found.port), None, "probed",
+                    True, f"the unit on {found.port} answered {heard}", source="nut-helper serial probe")
+    reasons = [f"--probe: the unit on {found.port} answered {heard}.", f"{choice.summary()} on port {choice.port}."]
+    recommendation = Recommendation(query, None, query, choice, reasons, [], [], connection="serial")
+    work_around_driver_defects(recommendation, driver_path)
+    return recommendation
+
+
 def _identified_model(identification: dict[str, str]) -> str:
     words = [identification.get("manufacturer", ""), identification.get("model", "")]
     return " ".join(word.strip() for word in words if word.strip()) or "UPS found by nut-helper"

@@ -11,7 +11,7 @@ from nuthelper.cli.knowledge_args import add_knowledge_arguments, knowledge_from
 from nuthelper.cli.output import note, print_json
 from nuthelper.cli.probe import protocol_list
 from nuthelper.cli.setup_write import add_write_arguments
-from nuthelper.errors import InvalidInput
+from nuthelper.errors import Ambiguous, InvalidInput, NotFound, NutHelperError
 
 HELP = "recommend the driver for a UPS and render its ups.conf section"
 
@@ -34,6 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "JSON); default: the system's, else the bundled snapshot")
     parser.add_argument("--driver-path", metavar="DIR", help="where NUT's drivers are installed "
                         "(default /lib/nut, /usr/lib/nut)")
+    parser.add_argument("--probe", action="store_true",
+                        help="ask the unit on the serial --port which protocol it speaks, and let its answer decide "
+                             "(never used unless asked: see 'probe --help' for what is sent)")
     parser.add_argument("--probe-timeout", metavar="S", type=float, default=None,
                         help="with --port auto: seconds per protocol when probing serial ports")
     parser.add_argument("--probe-protocols", metavar="LIST", default=None, type=protocol_list,
@@ -63,6 +66,10 @@ def recommend(args: argparse.Namespace):
     try:
         recommendation = resolve(args.model, args.cable, args.port, knowledge=knowledge, hcl=hcl,
                                  driver_path=args.driver_path)
+    except (NotFound, Ambiguous) as unanswered:
+        if not args.probe or isinstance(unanswered, SerialPortNeeded):
+            raise
+        return _from_probe_alone(args, unanswered)
     except SerialPortNeeded:
         found = _auto_port(args, probe_serial=True, usb=False)
         recommendation = resolve(args.model, args.cable, found.port, knowledge=knowledge, hcl=hcl,
@@ -71,8 +78,46 @@ def recommend(args: argparse.Namespace):
         if found.driver != recommendation.driver:
             recommendation.warnings.append(f"The UPS on {found.port} answered like a {found.driver} unit, but the "
                                            f"model and cable call for {recommendation.driver}: check the model.")
+    if args.probe:
+        _probe_the_port(args, recommendation)
     recommendation.warnings.extend(knowledge.conflicts)
     return recommendation
+
+
+def _from_probe_alone(args: argparse.Namespace, unanswered: NutHelperError):
+    """``--probe`` where the model alone gives no answer: the unit's own answer, or the model's question."""
+    from nuthelper.evidence import from_probe
+
+    if not args.port or not args.port.startswith("/"):
+        raise unanswered
+    found = _probe(args, args.port, [])
+    if not found.found:
+        raise unanswered
+    recommendation = from_probe(args.model, found, args.driver_path)
+    recommendation.reasons.insert(1, f"From the model alone: {unanswered.message}.")
+    return recommendation
+
+
+def _probe(args: argparse.Namespace, port: str, upstypes: list[int]):
+    from nuthelper.probe.serialprobe import ProbeSettings, probe_ports
+
+    settings = ProbeSettings(**({} if args.probe_timeout is None else {"timeout": args.probe_timeout}),
+                             **({"protocols": args.probe_protocols} if args.probe_protocols else {}),
+                             **({"named_type": upstypes[0]} if upstypes else {}))
+    return probe_ports([port], settings, None if args.json else note)[0]
+
+
+def _probe_the_port(args: argparse.Namespace, recommendation) -> None:
+    """``--probe``: ask the unit on the given serial port, guarding the shutdown line of any
+    contact-closure type the answer considers."""
+    from nuthelper.resolve.attached import apply_probe_evidence
+
+    port = recommendation.port
+    if not port or port == "auto" or not port.startswith("/"):
+        raise InvalidInput("--probe asks a serial unit: give its serial device as --port (e.g. /dev/ttyS0)")
+    types = [int(choice.options["upstype"]) for choice in [recommendation.choice, *recommendation.alternatives]
+             if choice.driver == "genericups" and choice.options.get("upstype", "").isdigit()]
+    apply_probe_evidence(recommendation, _probe(args, port, types))
 
 
 def _load_hcl(path: str | None):

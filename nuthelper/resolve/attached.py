@@ -83,3 +83,34 @@ def _the_one(upses: list[Any], vendor: str | None, recommendation: Recommendatio
     drivers = {recommendation.driver, *(alt.driver for alt in recommendation.alternatives)}
     fitting = [ups for ups in (own or upses) if ups.driver in drivers]
     return fitting[0] if len(fitting) == 1 else None
+
+
+def apply_probe_evidence(recommendation: Recommendation, result: Any) -> None:
+    """Let a serial probe's answer decide (``setup --probe``): it confirms the driver, or names the
+    one the unit actually speaks; a unit that does not answer leaves the model's answer, with a note."""
+    tried = ", ".join(result.protocols_tried) or "no protocol"
+    if result.error or not result.found:
+        why = result.error or f"no answer to {tried}"
+        recommendation.warnings.append(f"--probe: the unit on {result.port} did not answer ({why}); a contact-closure "
+                                       "unit never does: the answer rests on the model alone.")
+        return
+    choice = recommendation.choice
+    options = {key: value for key, value in result.options.items() if key != "port"}
+    model = result.identification.get("model")
+    heard = f"{result.protocol} at {result.baud} baud" if result.baud else str(result.protocol)
+    if result.driver == choice.driver:
+        recommendation.reasons.append(f"--probe: the unit on {result.port} answered {heard}"
+                                      f"{f' as {model!r}' if model else ''}, which confirms {choice.driver}.")
+    else:
+        was = choice.summary()
+        recommendation.alternatives.insert(0, choice)
+        choice = Choice(result.driver, {}, list(result.flags), choice.port, None, "probed", True,
+                        f"the unit answered {heard}")
+        recommendation.choice = choice
+        recommendation.warnings.append(f"--probe: the unit on {result.port} answered {heard}"
+                                       f"{f' as {model!r}' if model else ''}, so it needs {result.driver}, not {was} "
+                                       "as the model suggested: check the model you gave.")
+    if choice.confidence not in ("documented", "hcl"):
+        choice.confidence = "probed"
+    choice.options.update(options)
+    choice.flags = list(dict.fromkeys([*choice.flags, *result.flags]))
