@@ -9,7 +9,6 @@ import re
 import pytest
 
 from nuthelper.errors import InvalidInput, NotFound
-from nuthelper.knowledge.disconnect import decode
 from nuthelper.knowledge.genericups import (BREAK_SIGNAL, INPUT_LINES, SIGNAL_NAMES, UNKNOWN_SIGNAL, SignalSet,
                                             format_signal, identical_groups, load_table, parse_match,
                                             parse_signal, types_matching)
@@ -56,7 +55,7 @@ def test_real_driver_behaves_as_the_data_says(number, serial_pty, modem_lines, n
         run = nut_setup.run_driver("genericups", "gen", lines=modem_lines)
         assert run.returncode == 0, run.output
         assert run.status() == expected_status(signals, set(asserted)), f"inputs {asserted}"
-        assert set(decode(signals, frozenset(asserted))) == run.status(), f"nut-helper's decoding, inputs {asserted}"
+        assert set(signals.status(frozenset(asserted))) == run.status(), f"nut-helper's decoding, inputs {asserted}"
     cable_power = {line for line, high in signals.cp or () if high}
     first = modem_lines.events()[0]
     assert (first.kind, first.path, first.raised) == ("SET", serial_pty.device, cable_power)

@@ -53,17 +53,6 @@ class CableLoss:
                 "status": list(self.status), "verdict": self.verdict, "consequence": self.sentence}
 
 
-def decode(signals: SignalSet, lines_on: frozenset[str]) -> tuple[str, ...]:
-    """The status words genericups reports for these input lines (OL or OB, then LB, RB, BYPASS)."""
-    def present(name: str) -> bool:
-        signal = signals.get(name)
-        if signal is None:  # "none": OL always on line, the others never reported
-            return name == "OL"
-        return all((line in lines_on) == active_high for line, active_high in signal)
-
-    return ("OL" if present("OL") else "OB", *(name for name in ("LB", "RB", "BYPASS") if present(name)))
-
-
 def _verdict(status: tuple[str, ...]) -> str:
     if "OB" in status and "LB" in status:
         return "shutdown"
@@ -79,7 +68,7 @@ def cable_losses(signals: SignalSet, pulled_up: frozenset[str] | None = None) ->
         cases.append(("ups", pulled_up))
     losses = []
     for case, lines_on in cases:
-        status = decode(signals, lines_on)
+        status = signals.status(lines_on)
         losses.append(CableLoss(case, tuple(sorted(lines_on)), status, _verdict(status)))
     return losses
 
