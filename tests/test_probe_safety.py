@@ -125,7 +125,7 @@ def test_unknown_named_type_is_a_one_line_usage_error(sim_bench):
     port = sim_bench.add("ttyq1", "q1")
     done = nut_helper("probe", "--upstype", "24", port.path)
     assert done.returncode == 2
-    assert "genericups has no type 24" in done.stderr and done.stderr.count("\n") == 1
+    assert "upstype" in done.stderr and "24" in done.stderr and done.stderr.count("\n") == 1
     assert port.received() == b""
 
 
