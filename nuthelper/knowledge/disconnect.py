@@ -16,8 +16,9 @@ Each case gets the status the driver reports and its consequence: an immediate s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from nuthelper.knowledge.genericups import SignalSet
+from nuthelper.knowledge.genericups import SignalSet, written_signals
 
 WHERE = {
     "computer": "unplugged from the computer (or the port has no cable)",
@@ -71,6 +72,20 @@ def cable_losses(signals: SignalSet, pulled_up: frozenset[str] | None = None) ->
         status = signals.status(lines_on)
         losses.append(CableLoss(case, tuple(sorted(lines_on)), status, _verdict(status)))
     return losses
+
+
+def section_cable_losses(options: dict[str, str], wiring: dict[str, Any] | None = None) -> list[CableLoss]:
+    """What genericups, with a section's settings (``upstype`` and any ``CP``/``OL``/... override),
+    reports when the cable comes loose; the UPS-end case needs the cable's ``wiring``. [] without a
+    valid upstype."""
+    signals = written_signals(options)
+    if signals is None:
+        return []
+    held_on = None
+    if wiring:
+        from nuthelper.knowledge.derive import inputs_held_on
+        held_on = inputs_held_on(wiring, set(signals.asserted_lines("CP")))
+    return cable_losses(signals, held_on)
 
 
 def loss_warnings(losses: list[CableLoss]) -> list[str]:
