@@ -237,8 +237,8 @@ class ManualDisagreement:
 
     def sentence(self, signals: SignalSet) -> str:
         return (f"the genericups manual ({self.manual_source}) gives {self.signal}={self.manual}, but the driver's "
-                f"source ({self.driver_source}) and the driver itself use {self.signal}={signals.text(self.signal)}; "
-                f"nut-helper follows the driver: {describe(self.signal, signals.get(self.signal))}")
+                f"source ({self.driver_source}) and the driver itself use {self.signal}={signals.text(self.signal)}, "
+                "which nut-helper follows")
 
     def to_dict(self) -> dict[str, str]:
         return {"signal": self.signal, "manual": self.manual, "manual_source": self.manual_source,
