@@ -74,7 +74,7 @@ def _human(results) -> None:
             print(f"    contact-closure upstypes that read these lines as on line with a good battery: "
                   f"{', '.join(map(str, result.contact_types))} (evidence, not proof)")
         if result.lines_withheld:
-            print(f"    not raised, a genericups type shuts its UPS down with it: {', '.join(result.lines_withheld)}")
+            print(f"    withheld: {', '.join(result.lines_withheld)} (a genericups type shuts its UPS down with it)")
         print(f"    took {result.seconds:.2f} s")
 
 
@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
             _human(interrupted.results)
         return EXIT_INTERRUPTED
     except KeyboardInterrupt:
-        note("nut-helper: interrupted before any port was opened")
+        note("nut-helper: interrupted; no port is open")
         if args.json:
             print_json({"results": [], "interrupted": True})
         return EXIT_INTERRUPTED
