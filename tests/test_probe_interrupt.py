@@ -4,7 +4,6 @@ conversation within half a second, closes the ports, and `--json` still prints o
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys

@@ -109,7 +109,9 @@ class ProbeSettings:
         return list(self.table.types.values()) if self.table is not None else []
 
     def named(self) -> UpsType | None:
-        return self.table.get(self.named_type) if self.named_type is not None and self.table else None
+        if self.named_type is None or self.table is None:
+            return None
+        return self.table.get(self.named_type)
 
 
 def _read_modem_lines(port: Any) -> dict[str, bool] | None:
