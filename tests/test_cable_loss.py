@@ -57,6 +57,39 @@ def test_every_documented_contact_cable_loose_reads_as_predicted(cable, serial_p
         assert driver_status(nut_setup, modem_lines, loss.lines_on) == set(loss.status), loss
 
 
+def setup_cases(cable) -> list[tuple[str, dict]]:
+    """(model, rule options) for each documented genericups setting of the cable, the model one it applies to."""
+    cases = []
+    for rule in cable.drivers:
+        if rule.driver == "genericups":
+            model = rule.models[0] if rule.models else cable.fits["models"][0]
+            if all(model != known for known, _ in cases):
+                cases.append((model, rule.options))
+    return cases
+
+
+SETUP_CASES = [(cable, model, options) for cable in WIRED_CABLES for model, options in setup_cases(cable)]
+
+
+@pytest.mark.parametrize(("cable", "model", "options"), SETUP_CASES,
+                         ids=[f"{cable.id}-{model}" for cable, model, _ in SETUP_CASES])
+def test_cables_show_and_setup_give_the_reading_the_real_driver_gives(cable, model, options, serial_pty,
+                                                                      modem_lines, nut_setup):
+    done = nut_helper("setup", "--cable", cable.id, "--model", model, "--port", serial_pty.port, "--name", "loose",
+                      "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["options"] == options
+    page = nut_helper("cables", "show", cable.id).stdout
+    for case in data["cable_loss"]:
+        assert f"  - {case['consequence']}" in page, (case, page)
+    nut_setup.write_ups_conf(data["text"])
+    for case in data["cable_loss"]:
+        assert driver_status(nut_setup, modem_lines, case["lines_on"]) == set(case["status"]), case
+    shown = json.loads(nut_helper("cables", "show", cable.id, "--json").stdout)["cable_loss"]
+    assert [entry["cases"] for entry in shown if entry["options"] == options][0] == data["cable_loss"]
+
+
 def test_home_made_wiring_gets_both_cases(tmp_path):
     done = nut_helper("setup", "--wiring", str(EXAMPLE_WIRING), "--port", "/dev/ttyS0", "--json")
     assert done.returncode == 0, done.stderr

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import gzip
 import itertools
 import json
 import re
+from pathlib import Path
 
 import pytest
 
 from nuthelper.errors import InvalidInput, NotFound
-from nuthelper.knowledge.disconnect import decode
 from nuthelper.knowledge.genericups import (BREAK_SIGNAL, INPUT_LINES, SIGNAL_NAMES, UNKNOWN_SIGNAL, SignalSet,
                                             format_signal, identical_groups, load_table, parse_match,
                                             parse_signal, types_matching)
@@ -56,7 +57,7 @@ def test_real_driver_behaves_as_the_data_says(number, serial_pty, modem_lines, n
         run = nut_setup.run_driver("genericups", "gen", lines=modem_lines)
         assert run.returncode == 0, run.output
         assert run.status() == expected_status(signals, set(asserted)), f"inputs {asserted}"
-        assert set(decode(signals, frozenset(asserted))) == run.status(), f"nut-helper's decoding, inputs {asserted}"
+        assert set(signals.status(frozenset(asserted))) == run.status(), f"nut-helper's decoding, inputs {asserted}"
     cable_power = {line for line, high in signals.cp or () if high}
     first = modem_lines.events()[0]
     assert (first.kind, first.path, first.raised) == ("SET", serial_pty.device, cable_power)
@@ -71,6 +72,42 @@ def test_real_driver_behaves_as_the_data_says(number, serial_pty, modem_lines, n
     else:
         assert shutdown.returncode == 0, shutdown.output
         assert (events[-1].kind, events[-1].raised) == ("SET", {line for line, high in signals.sd or () if high})
+
+
+MANUAL_PAGE = Path("/usr/share/man/man8/genericups.8.gz")  # Debian's nut-server
+
+
+def manual_signals() -> dict[int, str]:
+    """Each type's signal line as Debian's genericups(8) prints it, roff escapes removed."""
+    assert MANUAL_PAGE.is_file(), f"{MANUAL_PAGE} is missing: nut-server installs it (tests/run.sh)"
+    text = gzip.decompress(MANUAL_PAGE.read_bytes()).decode("utf-8").replace("\\-", "-")
+    return {int(number): signals for number, signals in
+            re.findall(r"^(\d+) = [^\n]*\n(?:[^\n\[]*\n)*?(\[CP=[^\n]*)$", text, flags=re.M)}
+
+
+def test_every_difference_between_the_manual_page_and_the_driver_is_recorded_with_its_source():
+    manual = manual_signals()
+    assert sorted(manual) == sorted(TABLE.types)
+    for number, text in manual.items():
+        ups_type = TABLE.get(number)
+        stated = parse_match(text)
+        differing = {name: stated.text(name) for name in stated.differing(ups_type.signals)}
+        recorded = {item.signal: item.manual for item in ups_type.manual_disagreements}
+        assert differing == recorded, (number, text)
+        for item in ups_type.manual_disagreements:
+            assert item.driver_source.startswith(f"drivers/genericups.h, type {number}:")
+            assert "genericups(8)" in item.manual_source
+
+
+def test_upstype_3_says_where_manual_and_driver_disagree():
+    done = nut_helper("upstype", "3")
+    assert done.returncode == 0
+    (line,) = [line for line in done.stdout.splitlines() if line.startswith("  manual differs:")]
+    assert "gives OL=CTS" in line and "use OL=-CTS" in line and '"online: CTS off"' in line
+    assert "drivers/genericups.h" in line
+    data = json.loads(nut_helper("upstype", "3", "--json").stdout)["type"]
+    assert [(item["signal"], item["manual"]) for item in data["manual_disagreements"]] == [("OL", "CTS")]
+    assert data["signals"]["OL"] == "-CTS"
 
 
 def test_identical_groups_include_the_documented_triple():

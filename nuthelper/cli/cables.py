@@ -8,7 +8,8 @@ from typing import Any
 
 from nuthelper.cli.knowledge_args import add_knowledge_arguments, knowledge_from
 from nuthelper.cli.output import print_json
-from nuthelper.knowledge.cables import Cable
+from nuthelper.knowledge.cables import Cable, DriverRule
+from nuthelper.knowledge.disconnect import CableLoss
 
 HELP = "list the documented cables, or show one with its wiring drawn as text"
 
@@ -61,7 +62,19 @@ def show_data(cable: Cable) -> dict[str, Any]:
     derivation = derived_signals(cable)
     if derivation is not None:
         data["derived"] = derivation.to_dict()
+        data["cable_loss"] = [{"driver": rule.driver, "options": rule.options, "models": list(rule.models),
+                               "cases": [loss.to_dict() for loss in losses]}
+                              for rule, losses in written_losses(cable)]
     return data
+
+
+def written_losses(cable: Cable) -> list[tuple[DriverRule, list[CableLoss]]]:
+    """For each genericups setting the cable documents: what the driver reports, with the section
+    setup writes from it, when the cable comes off the computer or off the UPS."""
+    from nuthelper.knowledge.disconnect import section_cable_losses
+
+    return [(rule, section_cable_losses(rule.options, cable.wiring)) for rule in cable.drivers
+            if rule.driver == "genericups"]
 
 
 def derived_signals(cable: Cable):
@@ -100,8 +113,10 @@ def describe(cable: Cable) -> str:
         lines += ["", f"Derived from the wiring: {derivation.signals.format()} -> genericups type(s) {types}"]
         lines += [f"  - {reason}" for reason in derivation.reasons]
         lines += [f"  ! {problem}" for problem in derivation.problems]
-        lines += ["", f"A loose cable (type {derivation.upstype} as written):"]
-        lines += [f"  - {loss.sentence}" for loss in derivation.cable_losses()]
+        for rule, losses in written_losses(cable):
+            scope = f" for {', '.join(rule.models)}" if rule.models else ""
+            lines += ["", f"A loose cable, with {rule.summary()}{scope} as setup writes it:"]
+            lines += [f"  - {loss.sentence}" for loss in losses]
     if cable.drivers:
         lines += ["", "Driver:"]
         for rule in cable.drivers:

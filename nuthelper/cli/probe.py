@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from nuthelper.cli.output import note, print_json
 from nuthelper.errors import EXIT_NOT_FOUND, InvalidInput
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 HELP = ("probe serial ports for smart UPSes (Q1, APC smart, SHUT, XCP; UPScode II when named) and read "
         "contact-closure lines")
@@ -68,23 +71,46 @@ def _human(results) -> None:
         else:
             print(f"{result.port}: {result.error or 'no smart UPS answered'}")
         if result.contact_types:
-            print(f"    contact-closure upstypes consistent with the lines read: "
+            print(f"    contact-closure upstypes that read these lines as on line with a good battery: "
                   f"{', '.join(map(str, result.contact_types))} (evidence, not proof)")
+        if result.lines_withheld:
+            print(f"    withheld: {', '.join(result.lines_withheld)} (a genericups type shuts its UPS down with it)")
         print(f"    took {result.seconds:.2f} s")
 
 
 def run(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    from nuthelper.probe.serialprobe import ProbeInterrupted
+
+    try:
+        return _probe(args, settings)
+    except ProbeInterrupted as interrupted:
+        note("nut-helper: interrupted: every conversation stopped and its port closed")
+        if args.json:
+            print_json({"results": [r.to_dict() for r in interrupted.results], "interrupted": True})
+        else:
+            _human(interrupted.results)
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        note("nut-helper: interrupted; no port is open")
+        if args.json:
+            print_json({"results": [], "interrupted": True})
+        return EXIT_INTERRUPTED
+
+
+def _probe(args: argparse.Namespace, settings) -> int:
     from nuthelper.probe.serialprobe import probe_ports
 
+    if os.geteuid() != 0:
+        note("not running as root: a port that another user's process has open cannot be seen as held")
     ports = list(args.ports)
     if not ports:
         from nuthelper.probe.udev import list_serial_ports
         listed = list_serial_ports()
         for port in listed:
-            if port.lock.held:
+            if not port.lock.free:
                 note(f"{port.device}: skipped, {port.lock.describe()}")
-        ports = [p.device for p in listed if not p.lock.held]
+        ports = [p.device for p in listed if p.lock.free]
         if not ports:
             note("no free serial port to probe")
             if args.json:

@@ -91,6 +91,7 @@ def _detail_lines(ups_type, identical: list[int]) -> list[str]:
     if identical:
         lines.append(f"  identical to type{'s' if len(identical) > 1 else ''} "
                      f"{', '.join(map(str, identical))} (same signals)")
+    lines += [f"  manual differs: {item.sentence(ups_type.signals)}" for item in ups_type.manual_disagreements]
     lines += [f"  note: {note}" for note in ups_type.notes]
     lines += [f"  loose cable: {loss.sentence}" for loss in cable_losses(ups_type.signals)]
     lines.append(f"  ups.conf: driver = genericups, upstype = {ups_type.number}")

@@ -16,8 +16,9 @@ Each case gets the status the driver reports and its consequence: an immediate s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from nuthelper.knowledge.genericups import SignalSet
+from nuthelper.knowledge.genericups import SignalSet, written_signals
 
 WHERE = {
     "computer": "unplugged from the computer (or the port has no cable)",
@@ -53,17 +54,6 @@ class CableLoss:
                 "status": list(self.status), "verdict": self.verdict, "consequence": self.sentence}
 
 
-def decode(signals: SignalSet, lines_on: frozenset[str]) -> tuple[str, ...]:
-    """The status words genericups reports for these input lines (OL or OB, then LB, RB, BYPASS)."""
-    def present(name: str) -> bool:
-        signal = signals.get(name)
-        if signal is None:  # "none": OL always on line, the others never reported
-            return name == "OL"
-        return all((line in lines_on) == active_high for line, active_high in signal)
-
-    return ("OL" if present("OL") else "OB", *(name for name in ("LB", "RB", "BYPASS") if present(name)))
-
-
 def _verdict(status: tuple[str, ...]) -> str:
     if "OB" in status and "LB" in status:
         return "shutdown"
@@ -79,9 +69,23 @@ def cable_losses(signals: SignalSet, pulled_up: frozenset[str] | None = None) ->
         cases.append(("ups", pulled_up))
     losses = []
     for case, lines_on in cases:
-        status = decode(signals, lines_on)
+        status = signals.status(lines_on)
         losses.append(CableLoss(case, tuple(sorted(lines_on)), status, _verdict(status)))
     return losses
+
+
+def section_cable_losses(options: dict[str, str], wiring: dict[str, Any] | None = None) -> list[CableLoss]:
+    """What genericups, with a section's settings (``upstype`` and any ``CP``/``OL``/... override),
+    reports when the cable comes loose; the UPS-end case needs the cable's ``wiring``. [] without a
+    valid upstype."""
+    signals = written_signals(options)
+    if signals is None:
+        return []
+    held_on = None
+    if wiring:
+        from nuthelper.knowledge.derive import inputs_held_on
+        held_on = inputs_held_on(wiring, set(signals.asserted_lines("CP")))
+    return cable_losses(signals, held_on)
 
 
 def loss_warnings(losses: list[CableLoss]) -> list[str]:

@@ -10,7 +10,8 @@ signals; ups.conf may override them after ``upstype`` with the same syntax used 
 break on TxD); ``OL``, ``LB``, ``RB`` and ``BYPASS`` name the input lines that show the
 condition. A leading ``-`` means active low, ``+`` joins lines, ``none`` disables the signal
 and ``???`` marks a value the driver does not define. The types live in
-``nuthelper/data/genericups.json``.
+``nuthelper/data/genericups.json``; :func:`load_table` is the one reader of that file, and
+:meth:`SignalSet.status` the one decoding of input lines into the status the driver reports.
 """
 
 from __future__ import annotations
@@ -158,6 +159,28 @@ class SignalSet:
     def agrees_with(self, other: SignalSet) -> bool:
         return not self.differing(other)
 
+    def status(self, lines_on: frozenset[str]) -> tuple[str, ...]:
+        """The status words genericups reports while exactly ``lines_on`` of the inputs are on:
+        OL or OB, then LB, RB and BYPASS when present."""
+        def present(name: str) -> bool:
+            signal = self.get(name)
+            if signal is None:  # "none": OL always on line, the others never reported
+                return name == "OL"
+            return all((line in lines_on) == active_high for line, active_high in signal)
+
+        return ("OL" if present("OL") else "OB", *(name for name in ("LB", "RB", "BYPASS") if present(name)))
+
+    def asserted_lines(self, name: str) -> frozenset[str]:
+        """The output lines (DTR, RTS) the driver sets for ``CP`` or ``SD``; the others it drops."""
+        return frozenset(line for line, high in self.get(name) or () if high and line in OUTPUT_LINES)
+
+    def shutdown_lines(self) -> frozenset[str]:
+        """The output lines that tell the UPS to shut down. When the driver defines no shutdown
+        (``SD=???``) the UPS's shutdown input is unknown, so both DTR and RTS count."""
+        if self.sd == UNKNOWN_SIGNAL:
+            return frozenset(OUTPUT_LINES)
+        return self.asserted_lines("SD")
+
 
 def parse_match(text: str) -> SignalSet:
     """A (possibly partial) set written as ``CP=DTR OL=CTS LB=-DCD SD=DTR+RTS``.
@@ -200,6 +223,29 @@ def describe(name: str, signal: Signal) -> str:
 
 
 @dataclass(frozen=True)
+class ManualDisagreement:
+    """A signal that NUT's genericups manual page gives otherwise than the driver's source.
+
+    The type's ``signals`` hold what the driver does (its source, checked against the binary);
+    ``manual`` is what the manual page says instead, ``manual_source`` and ``driver_source`` where.
+    """
+
+    signal: str
+    manual: str
+    manual_source: str
+    driver_source: str
+
+    def sentence(self, signals: SignalSet) -> str:
+        return (f"the genericups manual ({self.manual_source}) gives {self.signal}={self.manual}, but the driver's "
+                f"source ({self.driver_source}) and the driver itself use {self.signal}={signals.text(self.signal)}, "
+                "which nut-helper follows")
+
+    def to_dict(self) -> dict[str, str]:
+        return {"signal": self.signal, "manual": self.manual, "manual_source": self.manual_source,
+                "driver_source": self.driver_source}
+
+
+@dataclass(frozen=True)
 class UpsType:
     """One genericups type."""
 
@@ -209,10 +255,12 @@ class UpsType:
     cable: str | None
     signals: SignalSet
     notes: tuple[str, ...] = ()
+    manual_disagreements: tuple[ManualDisagreement, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"number": self.number, "driver_label": self.driver_label, "models": list(self.models),
-                "cable": self.cable, "signals": self.signals.to_dict(), "notes": list(self.notes)}
+                "cable": self.cable, "signals": self.signals.to_dict(), "notes": list(self.notes),
+                "manual_disagreements": [item.to_dict() for item in self.manual_disagreements]}
 
 
 class GenericupsTable:
@@ -257,9 +305,13 @@ class GenericupsTable:
 
 def _type_from_json(data: dict[str, Any], path: Path) -> UpsType:
     try:
+        disagreements = tuple(ManualDisagreement(item["signal"], item["manual"], item["manual_source"],
+                                                 item["driver_source"])
+                              for item in data.get("manual_disagreements", ()))
         return UpsType(number=int(data["number"]), driver_label=data["driver_label"],
                        models=tuple(data["models"]), cable=data.get("cable"),
-                       signals=SignalSet.from_mapping(data["signals"]), notes=tuple(data.get("notes", ())))
+                       signals=SignalSet.from_mapping(data["signals"]), notes=tuple(data.get("notes", ())),
+                       manual_disagreements=disagreements)
     except KeyError as missing:
         raise InvalidInput(f"{path}: a genericups type lacks the field {missing}") from None
 

@@ -71,7 +71,7 @@ def auto_port(timeout: float = DEFAULT_TIMEOUT, ports: Sequence[str] | None = No
                         "vendorid/productid/serial options instead of --port auto",
                         details={"candidates": [u.to_dict() for u in usb]})
     if ports is None:
-        free = [p for p in list_serial_ports(context) if not p.lock.held]
+        free = [p for p in list_serial_ports(context) if p.lock.free]
         ports = [p.device for p in free]
     if not probe_serial or not ports:
         raise NotFound("no USB UPS found and no serial port to probe: connect the UPS or pass "

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
+
+POLL = 0.05  # seconds between looks at the port (and at a request to stop)
+
+
+class ConversationStopped(Exception):
+    """The probe was asked to stop (Ctrl-C) while this conversation was running."""
 
 
 @dataclass
@@ -21,11 +28,14 @@ class Detection:
 
 
 class Link:
-    """An open pyserial port plus the output-line policy the probes must respect."""
+    """An open pyserial port plus the output-line policy the probes must respect; setting ``stop``
+    ends the conversation at its next read (within :data:`POLL` seconds)."""
 
-    def __init__(self, serial_port: Any, allowed_lines: frozenset[str]) -> None:
+    def __init__(self, serial_port: Any, allowed_lines: frozenset[str],
+                 stop: threading.Event | None = None) -> None:
         self.port = serial_port
         self.allowed_lines = allowed_lines
+        self.stop = stop
         self.lines_raised: list[str] = []
         self.lines_withheld: list[str] = []
 
@@ -55,8 +65,10 @@ class Link:
         """Send ``request`` and collect the reply.
 
         Waits at most ``wait`` seconds for the first byte, then reads until ``terminator``,
-        ``max_bytes``, or a pause of ``gap`` seconds between bytes.
+        ``max_bytes``, or a pause of ``gap`` seconds between bytes. Raises :class:`ConversationStopped`
+        when ``stop`` is set.
         """
+        self._check_stop()
         self.port.reset_input_buffer()
         if request:
             self.port.write(request)
@@ -64,10 +76,11 @@ class Link:
         reply = b""
         deadline = time.monotonic() + wait
         while len(reply) < max_bytes:
+            self._check_stop()
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
-            self.port.timeout = min(remaining, 0.05)
+            self.port.timeout = min(remaining, POLL)
             chunk = self.port.read(max_bytes - len(reply))
             if chunk:
                 reply += chunk
@@ -75,3 +88,7 @@ class Link:
                     break
                 deadline = time.monotonic() + gap
         return reply
+
+    def _check_stop(self) -> None:
+        if self.stop is not None and self.stop.is_set():
+            raise ConversationStopped()

@@ -1,51 +1,88 @@
 """Who holds a serial port: UUCP lock files, flock() locks and processes with the device open.
 
 Everything here is read without opening the port, because opening a real UART raises DTR and RTS.
+A port is free only when nothing holds it and no lock file claims it: a lock file whose process is
+gone (stale) is reported, never removed or taken over, because only its owner knows whether it is
+safe to drop.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 LOCK_DIRS = ("/run/lock", "/var/lock")
 NUT_DRIVER_DIRS = ("/lib/nut", "/usr/lib/nut", "/usr/libexec/nut")
-NUT_PID_DIRS = ("/run/nut", "/var/run/nut", "/var/state/ups")
+PTY_SLAVE_MAJORS = range(136, 144)  # Unix98 pseudo-terminal slaves, /dev/pts/N (Documentation/admin-guide/devices.txt)
+PTY_MASTER = os.makedev(5, 2)  # /dev/ptmx: each descriptor of it is the master of one /dev/pts/N
 
 
 @dataclass
 class Holder:
-    """A process that has the port open or locked."""
+    """A process that has the port open or locked; ``command`` is None when it cannot be read,
+    and ``unnamed_because`` then says why."""
 
     pid: int
-    command: str
+    command: str | None
     nut_driver: bool
-    how: str  # "lock file", "flock", "open"
+    how: str  # "lock file PATH", "flock", "posix", "open", or several joined by ", "
+    unnamed_because: str | None = None
+
+    def describe(self) -> str:
+        if self.command is None:
+            return f"process {self.pid} ({self.how}), whose command cannot be read: {self.unnamed_because}"
+        kind = "a running NUT driver" if self.nut_driver else "process"
+        return f"{kind} {self.command} (pid {self.pid}, {self.how})"
+
+    def to_dict(self) -> dict:
+        return {"pid": self.pid, "command": self.command, "nut_driver": self.nut_driver, "how": self.how,
+                "unnamed_because": self.unnamed_because}
+
+
+@dataclass
+class StaleLock:
+    """A lock file for the port whose process is not running (or which names no process)."""
+
+    path: str
+    pid: int | None
+
+    def describe(self) -> str:
+        owner = f"of process {self.pid}, which is not running" if self.pid is not None else "naming no process"
+        return (f"stale lock file {self.path} {owner}: remove it if no program is using the port, "
+                "then probe again")
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "pid": self.pid}
 
 
 @dataclass
 class LockState:
-    """Summary of everything that holds a port; ``held`` is False when nothing does."""
+    """Everything that holds or claims a port; ``free`` is True when nothing does."""
 
     holders: list[Holder] = field(default_factory=list)
-    stale_lock_files: list[str] = field(default_factory=list)
+    stale_locks: list[StaleLock] = field(default_factory=list)
 
     @property
     def held(self) -> bool:
         return bool(self.holders)
 
+    @property
+    def free(self) -> bool:
+        """Nothing holds the port and no lock file, live or stale, claims it."""
+        return not self.holders and not self.stale_locks
+
     def describe(self) -> str:
         """One human line, e.g. 'held by a running NUT driver nutdrv_qx (pid 812, open)'."""
         parts = []
-        for holder in self.holders:
-            kind = "a running NUT driver" if holder.nut_driver else "process"
-            parts.append(f"{kind} {holder.command} (pid {holder.pid}, {holder.how})")
-        return "held by " + "; ".join(parts) if parts else "free"
+        if self.holders:
+            parts.append("held by " + "; ".join(holder.describe() for holder in self.holders))
+        parts += [stale.describe() for stale in self.stale_locks]
+        return "; ".join(parts) if parts else "free"
 
     def to_dict(self) -> dict:
-        return {"held": self.held, "holders": [asdict(h) for h in self.holders],
-                "stale_lock_files": self.stale_lock_files, "summary": self.describe()}
+        return {"held": self.held, "free": self.free, "holders": [h.to_dict() for h in self.holders],
+                "stale_lock_files": [s.to_dict() for s in self.stale_locks], "summary": self.describe()}
 
 
 def _pid_alive(pid: int) -> bool:
@@ -60,26 +97,38 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _command(pid: int) -> str:
+def _command(pid: int) -> tuple[str | None, str | None]:
+    """(command, None), or (None, why it cannot be read)."""
     try:
-        return Path(f"/proc/{pid}/comm").read_text().strip()
-    except OSError:
-        return "?"
+        return Path(f"/proc/{pid}/comm").read_text().strip(), None
+    except PermissionError:
+        return None, f"this user may not read /proc/{pid} (run as root)"
+    except FileNotFoundError:
+        if _pid_alive(pid):
+            return None, (f"/proc/{pid} is hidden from this user (/proc mounted with hidepid, or the process "
+                          "runs in another PID namespace); run as root")
+        return None, "it exited while the port was being checked"
+    except OSError as error:
+        return None, f"reading /proc/{pid}/comm failed: {error.strerror}"
 
 
-def _is_nut_driver(pid: int) -> bool:
+def _is_nut_driver(pid: int, command: str | None) -> bool:
     try:
         exe = os.readlink(f"/proc/{pid}/exe")
     except OSError:
         exe = ""
     if any(exe.startswith(directory + "/") for directory in NUT_DRIVER_DIRS):
         return True
-    command = _command(pid)
     return bool(command) and any(os.path.exists(os.path.join(d, command)) for d in NUT_DRIVER_DIRS)
 
 
+def _holder(pid: int, how: str) -> Holder:
+    command, why = _command(pid)
+    return Holder(pid, command, _is_nut_driver(pid, command), how, why)
+
+
 def _read_lock_pid(path: Path) -> int | None:
-    """PID stored in a UUCP lock file: ASCII (HDB style) or a 4-byte binary integer."""
+    """PID stored in a UUCP lock file: ASCII (HDB style) or a 4-byte binary integer (Kermit style)."""
     try:
         data = path.read_bytes()
     except OSError:
@@ -92,15 +141,45 @@ def _read_lock_pid(path: Path) -> int | None:
     return None
 
 
+def _name_below_dev(node: str) -> str | None:
+    """``pts/3`` for /dev/pts/3, None for a node outside /dev."""
+    relative = os.path.relpath(node, "/dev")
+    return None if relative.startswith("..") else relative
+
+
 def lock_file_names(device: str) -> list[str]:
-    """Lock file names a program may use for this port: by the name given and by the real node."""
-    names = [os.path.basename(device), os.path.basename(os.path.realpath(device))]
-    return [f"LCK..{name}" for name in dict.fromkeys(names) if name]
+    """The lock file names programs use for this port, by the name given and by the real node.
+
+    - ``LCK..ttyS0``: FSSTND / HDB UUCP style, the base name (cu, minicom, NUT's own locking);
+    - ``LCK..pts_3``: the path below /dev with ``/`` made ``_`` (gensio/ser2net uucplock.c);
+    - ``LCK..pts:3``: the same with ``:`` (liblockdev 1.0, lockdev.c ``_dl_filename_2``);
+    - ``LCK.136.003``: SVr4 style, major and minor of the device (ser2net, devlck);
+    - ``LK.000.136.003``: liblockdev's, also with the major of the file system holding the node.
+    """
+    real = os.path.realpath(device)
+    names = [os.path.basename(device), os.path.basename(real)]
+    below = _name_below_dev(real)
+    if below is not None:
+        names += [below.replace("/", "_"), below.replace("/", ":")]
+    lock_names = [f"LCK..{name}" for name in names if name]
+    try:
+        st = os.stat(real)
+    except OSError:
+        return list(dict.fromkeys(lock_names))
+    major, minor = os.major(st.st_rdev), os.minor(st.st_rdev)
+    lock_names += [f"LCK.{major:03d}.{minor:03d}", f"LK.{os.major(st.st_dev):03d}.{major:03d}.{minor:03d}"]
+    return list(dict.fromkeys(lock_names))
 
 
-def _lock_files(device: str, lock_dirs: tuple[str, ...]) -> tuple[list[Holder], list[str]]:
+def own_lock_name(node: str) -> str:
+    """The lock file the probe itself creates for a real node: ``LCK..ttyS0``, ``LCK..pts_3``."""
+    below = _name_below_dev(node)
+    return "LCK.." + (below.replace("/", "_") if below is not None else os.path.basename(node))
+
+
+def _lock_files(device: str, lock_dirs: tuple[str, ...]) -> tuple[list[Holder], list[StaleLock]]:
     holders: list[Holder] = []
-    stale: list[str] = []
+    stale: list[StaleLock] = []
     seen_dirs = set()
     for directory in lock_dirs:
         real = os.path.realpath(directory)
@@ -113,13 +192,16 @@ def _lock_files(device: str, lock_dirs: tuple[str, ...]) -> tuple[list[Holder], 
                 continue
             pid = _read_lock_pid(path)
             if pid is not None and _pid_alive(pid):
-                holders.append(Holder(pid, _command(pid), _is_nut_driver(pid), "lock file " + str(path)))
+                holders.append(_holder(pid, f"lock file {path}"))
             else:
-                stale.append(str(path))
+                stale.append(StaleLock(str(path), pid))
     return holders, stale
 
 
-def _identity(device: str) -> tuple[int, int, int] | None:
+Identity = tuple[int, int, int]
+
+
+def _identity(device: str) -> Identity | None:
     """(st_dev, st_ino, st_rdev) of the node, or None when it cannot be read."""
     try:
         st = os.stat(device)
@@ -128,7 +210,7 @@ def _identity(device: str) -> tuple[int, int, int] | None:
     return st.st_dev, st.st_ino, st.st_rdev
 
 
-def _flock_holders(targets: dict[tuple[int, int, int], list[Holder]]) -> None:
+def _flock_holders(targets: dict[Identity, list[Holder]]) -> None:
     """flock()/POSIX locks on the device nodes, read from /proc/locks, appended to ``targets``."""
     by_lock_key = {(os.major(dev), os.minor(dev), ino): holders for (dev, ino, _), holders in targets.items()}
     try:
@@ -146,23 +228,43 @@ def _flock_holders(targets: dict[tuple[int, int, int], list[Holder]]) -> None:
         except ValueError:
             continue
         if key in by_lock_key and pid != os.getpid():
-            by_lock_key[key].append(Holder(pid, _command(pid), _is_nut_driver(pid), fields[1].lower()))
+            by_lock_key[key].append(_holder(pid, fields[1].lower()))
 
 
-def _open_holders(targets: dict[tuple[int, int, int], list[Holder]], nut_only: bool) -> None:
-    """Processes with a device node open (needs root to see other users' processes), one /proc pass."""
+def _pty_index(rdev: int) -> int | None:
+    """N for the device number of /dev/pts/N, else None."""
+    major = os.major(rdev)
+    return (major - PTY_SLAVE_MAJORS.start) * 256 + os.minor(rdev) if major in PTY_SLAVE_MAJORS else None
+
+
+def _master_index(pid: int, fd: str) -> int | None:
+    """For a pseudo-terminal master descriptor, the N of its /dev/pts/N (the kernel's fdinfo tty-index)."""
+    try:
+        for line in Path(f"/proc/{pid}/fdinfo/{fd}").read_text().splitlines():
+            if line.startswith("tty-index:"):
+                return int(line.split(":", 1)[1])
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def _open_holders(targets: dict[Identity, list[Holder]]) -> None:
+    """Every process with one of the device nodes open, in one pass over /proc (other users' processes
+    are only visible to root).
+
+    The program that owns a pseudo-terminal's master side (socat, a terminal emulator, sshd) is the
+    pty's far end, as the hardware is a UART's: its own descriptor of the slave is not a holder.
+    """
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         pid = int(entry.name)
-        is_driver = _is_nut_driver(pid)
-        if nut_only and not is_driver:
-            continue
         try:
             fds = os.scandir(f"/proc/{pid}/fd")
         except OSError:
             continue
-        found: set[tuple[int, int, int]] = set()
+        found: set[Identity] = set()
+        masters: set[int] = set()
         with fds:
             for fd in fds:
                 try:
@@ -170,53 +272,70 @@ def _open_holders(targets: dict[tuple[int, int, int], list[Holder]], nut_only: b
                 except OSError:
                     continue
                 key = (st.st_dev, st.st_ino, st.st_rdev)
-                if key in targets and key not in found:
+                if key in targets:
                     found.add(key)
-                    targets[key].append(Holder(pid, _command(pid), is_driver, "open"))
+                elif st.st_rdev == PTY_MASTER:
+                    index = _master_index(pid, fd.name)
+                    if index is not None:
+                        masters.add(index)
+        for key in found:
+            if _pty_index(key[2]) not in masters:
+                targets[key].append(_holder(pid, "open"))
 
 
-def lock_states(devices: list[str], lock_dirs: tuple[str, ...] = LOCK_DIRS,
-                all_openers: bool = False) -> list[LockState]:
-    """Everything that holds each of ``devices`` (live lock files, flock locks, NUT drivers having it
-    open), in the same order; /proc is read once for all of them.
+def _merged(holders: list[Holder]) -> list[Holder]:
+    """One holder per process, its ways of holding the port joined."""
+    by_pid: dict[int, Holder] = {}
+    for holder in holders:
+        known = by_pid.get(holder.pid)
+        if known is None:
+            by_pid[holder.pid] = holder
+        elif holder.how not in known.how.split(", "):
+            known.how = f"{known.how}, {holder.how}"
+    return list(by_pid.values())
 
-    ``all_openers`` also reports non-NUT processes that merely have a port open.
-    """
+
+def lock_states(devices: list[str], lock_dirs: tuple[str, ...] = LOCK_DIRS) -> list[LockState]:
+    """Everything that holds or claims each of ``devices`` (lock files, flock locks, processes having
+    it open), in the same order; /proc is read once for all of them."""
     identities = [_identity(device) for device in devices]
-    targets: dict[tuple[int, int, int], list[Holder]] = {key: [] for key in identities if key is not None}
+    targets: dict[Identity, list[Holder]] = {key: [] for key in identities if key is not None}
     if targets:
         _flock_holders(targets)
-        _open_holders(targets, nut_only=not all_openers)
+        _open_holders(targets)
     states = []
     for device, key in zip(devices, identities):
         holders, stale = _lock_files(device, lock_dirs)
         holders += targets.get(key, []) if key is not None else []
-        unique: dict[tuple[int, str], Holder] = {}
-        for holder in holders:
-            unique.setdefault((holder.pid, holder.how), holder)
-        states.append(LockState(list(unique.values()), stale))
+        states.append(LockState(_merged(holders), stale))
     return states
 
 
-def lock_state(device: str, lock_dirs: tuple[str, ...] = LOCK_DIRS, all_openers: bool = False) -> LockState:
+def lock_state(device: str, lock_dirs: tuple[str, ...] = LOCK_DIRS) -> LockState:
     """Everything that holds ``device`` (see lock_states)."""
-    return lock_states([device], lock_dirs, all_openers)[0]
+    return lock_states([device], lock_dirs)[0]
+
+
+class PortLocked(Exception):
+    """Another program created a lock file for the port after it was checked."""
 
 
 class PortLockFile:
     """Our own UUCP lock file for the duration of a probe (skipped when the lock dir is not writable).
 
-    ``node`` is the port's real device node (symlinks already resolved): the lock is named after the
-    kernel name, LCK..ttyUSB0, the way other UUCP-style programs name it.
+    ``node`` is the port's real device node (symlinks already resolved). Raises :class:`PortLocked`
+    when the lock file exists already: someone else's, never to be reused.
     """
 
     def __init__(self, node: str, lock_dir: str = LOCK_DIRS[0]) -> None:
-        self.path = Path(lock_dir) / f"LCK..{os.path.basename(node)}"
+        self.path = Path(lock_dir) / own_lock_name(node)
         self.created = False
 
     def __enter__(self) -> "PortLockFile":
         try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+        except FileExistsError:
+            raise PortLocked(f"lock file {self.path} appeared after the port was checked") from None
         except OSError:
             return self
         with os.fdopen(fd, "w") as handle:

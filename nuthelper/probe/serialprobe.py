@@ -1,8 +1,9 @@
 """The probing engine: ports checked first, then each conversation in its own thread, opened safely,
-each protocol on a time budget."""
+each protocol on a time budget; Ctrl-C stops every conversation at once."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import stat
 import threading
@@ -11,15 +12,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
-from nuthelper.errors import InvalidInput
-from nuthelper.probe.contact import (ContactType, allowed_output_lines, consistent_types,
-                                     load_contact_types)
-from nuthelper.probe.link import Detection, Link
-from nuthelper.probe.locks import PortLockFile, lock_states
+from nuthelper.errors import InvalidInput, NotFound
+from nuthelper.knowledge.genericups import GenericupsTable, UpsType, load_table
+from nuthelper.probe.contact import allowed_output_lines, consistent_types, lines_on
+from nuthelper.probe.link import ConversationStopped, Detection, Link
+from nuthelper.probe.locks import PortLocked, PortLockFile, lock_states
 from nuthelper.probe.protocols import DEFAULT_PROTOCOLS, PROTOCOLS
 
 DEFAULT_TIMEOUT = 1.3  # seconds of protocol waiting a silent port costs
 CABLE_POWER_SETTLE = 0.05
+INTERRUPTED = "interrupted (Ctrl-C) before the probe of this port finished"
 MODEM_INPUTS = {"CTS": "cts", "DCD": "cd", "DSR": "dsr", "RNG": "ri"}
 
 Progress = Callable[[str], None]
@@ -48,6 +50,7 @@ class ProbeResult:
     protocols_tried: list[str] = field(default_factory=list)
     seconds: float = 0.0
     skipped: bool = False
+    interrupted: bool = False
     error: str | None = None
 
     @property
@@ -69,13 +72,22 @@ class ProbeResult:
         return data
 
 
+class ProbeInterrupted(KeyboardInterrupt):
+    """Ctrl-C during :func:`probe_ports`: every conversation has stopped and closed its port;
+    ``results`` holds what was learnt (ports still talking are marked ``interrupted``)."""
+
+    def __init__(self, results: list[ProbeResult]) -> None:
+        super().__init__("probe interrupted")
+        self.results = results
+
+
 @dataclass
 class ProbeSettings:
     """What to probe with: protocol names in order, time budget, genericups knowledge."""
 
     protocols: Sequence[str] = DEFAULT_PROTOCOLS
     timeout: float = DEFAULT_TIMEOUT
-    contact_types: list[ContactType] | None = None  # None: load the shipped table
+    table: GenericupsTable | None = None  # None: the shipped genericups table
     named_type: int | None = None
 
     def __post_init__(self) -> None:
@@ -84,14 +96,22 @@ class ProbeSettings:
             raise InvalidInput(f"unknown protocol {', '.join(unknown)}: choose from {', '.join(PROTOCOLS)}")
         if not self.timeout > 0:
             raise InvalidInput(f"--timeout must be a positive number of seconds, not {self.timeout}")
-        if self.contact_types is None:
-            self.contact_types = load_contact_types()
-        if self.named_type is not None and self.named() is None:
-            known = ", ".join(str(t.number) for t in self.contact_types) or "none (no genericups table)"
-            raise InvalidInput(f"unknown genericups upstype {self.named_type}: known types are {known}")
+        if self.table is None:
+            self.table = load_table()
+        if self.named_type is not None:
+            try:
+                self.table.get(self.named_type)
+            except NotFound as error:
+                raise InvalidInput(f"--upstype: {error.message}") from None
 
-    def named(self) -> ContactType | None:
-        return next((t for t in self.contact_types or [] if t.number == self.named_type), None)
+    @property
+    def types(self) -> list[UpsType]:
+        return list(self.table.types.values()) if self.table is not None else []
+
+    def named(self) -> UpsType | None:
+        if self.named_type is None or self.table is None:
+            return None
+        return self.table.get(self.named_type)
 
 
 def _read_modem_lines(port: Any) -> dict[str, bool] | None:
@@ -130,25 +150,23 @@ def _open(path: str) -> Any:
 
 
 def _contact_stage(port: Any, result: ProbeResult, settings: ProbeSettings) -> frozenset[str]:
-    """Read the modem lines, list consistent upstypes, and decide which outputs may be raised."""
-    types = settings.contact_types or []
+    """Decide which outputs may be raised, read the modem lines (with the named type's cable power
+    raised) and list the upstypes that read them as a normal state."""
     named = settings.named()
+    allowed = allowed_output_lines(settings.types, named)
     reading = _read_modem_lines(port)
-    result.modem_lines = reading
-    candidates = consistent_types(types, reading)
-    allowed = allowed_output_lines(candidates, named, table_known=bool(types))
     if named is not None and reading is not None:
         link = Link(port, allowed)
-        link.set_lines({line: True for line in named.cable_power_lines()})
+        link.set_lines({line: True for line in named.signals.asserted_lines("CP")})
         time.sleep(CABLE_POWER_SETTLE)
         reading = _read_modem_lines(port) or reading
-        on_line, low_battery = named.status(reading)
-        result.modem_lines = reading
-        result.named_type_status = {"on_line": on_line, "low_battery": low_battery}
+        status = named.signals.status(lines_on(reading))
+        result.named_type_status = {"on_line": "OL" in status, "low_battery": "LB" in status}
         result.lines_raised += link.lines_raised
         link.lower_lines()
+    result.modem_lines = reading
     if reading is not None:
-        result.contact_types = [t.number for t in consistent_types(types, reading)]
+        result.contact_types = [t.number for t in consistent_types(settings.types, reading)]
     return allowed
 
 
@@ -177,19 +195,25 @@ def _preflight(paths: list[str]) -> list[ProbeResult]:
     for result in results:
         result.error = _check_node(result.port)
     candidates = [result for result in results if result.error is None]
-    for result, holders in zip(candidates, lock_states([result.port for result in candidates])):
-        if holders.held:
+    for result, state in zip(candidates, lock_states([result.port for result in candidates])):
+        if not state.free:
             result.skipped = True
-            result.error = f"skipped, not opened: {holders.describe()}"
+            result.error = f"skipped, not opened: {state.describe()}"
     return results
 
 
-def _converse(result: ProbeResult, settings: ProbeSettings, say: Progress) -> ProbeResult:
+def _converse(result: ProbeResult, settings: ProbeSettings, say: Progress, stop: threading.Event) -> ProbeResult:
     """Open a port that passed the preflight and try the protocols; port trouble ends up in the result."""
     started = time.monotonic()
     if result.error is None:
         try:
-            _open_and_probe(result, settings, say)
+            with PortLockFile(result.device):
+                _open_and_probe(result, settings, say, stop)
+        except PortLocked as error:
+            result.skipped = True
+            result.error = f"skipped, not opened: {error}"
+        except ConversationStopped:
+            result.interrupted, result.error = True, INTERRUPTED
         except Exception as error:  # the port vanished or misbehaved mid-probe
             result.error = f"port failed during the probe: {error}"
     result.seconds = round(time.monotonic() - started, 3)
@@ -202,7 +226,9 @@ def _converse(result: ProbeResult, settings: ProbeSettings, say: Progress) -> Pr
     return result
 
 
-def _open_and_probe(result: ProbeResult, settings: ProbeSettings, say: Progress) -> None:
+def _open_and_probe(result: ProbeResult, settings: ProbeSettings, say: Progress, stop: threading.Event) -> None:
+    if stop.is_set():
+        raise ConversationStopped()
     try:
         port = _open(result.port)
     except Exception as error:
@@ -215,23 +241,24 @@ def _open_and_probe(result: ProbeResult, settings: ProbeSettings, say: Progress)
         else:
             result.error = f"cannot open: {error}"
         return
+    link = None
     try:
-        with PortLockFile(result.device):
-            allowed = _contact_stage(port, result, settings)
-            link = Link(port, allowed)
-            budgets = _budgets(settings)
-            for name in settings.protocols:
-                say(f"{result.port}: trying {name}")
-                result.protocols_tried.append(name)
-                detection = PROTOCOLS[name].probe(link, budgets[name])
-                if detection is not None:
-                    _apply(result, detection)
-                    break
+        allowed = _contact_stage(port, result, settings)
+        link = Link(port, allowed, stop)
+        budgets = _budgets(settings)
+        for name in settings.protocols:
+            say(f"{result.port}: trying {name}")
+            result.protocols_tried.append(name)
+            detection = PROTOCOLS[name].probe(link, budgets[name])
+            if detection is not None:
+                _apply(result, detection)
+                break
+    finally:
+        if link is not None:
             result.lines_raised = list(dict.fromkeys(result.lines_raised + link.lines_raised))
             result.lines_withheld = link.lines_withheld
-            link.lower_lines()
-    finally:
         try:
+            Link(port, frozenset()).lower_lines()
             port.close()
         except Exception:
             pass
@@ -252,12 +279,17 @@ def _attach_stable_names(results: Iterable[ProbeResult]) -> None:
 
 def probe_ports(paths: Sequence[str], settings: ProbeSettings | None = None,
                 progress: Progress | None = None) -> list[ProbeResult]:
-    """Probe all ``paths`` at once (one conversation thread each) and return results in the same order."""
+    """Probe all ``paths`` at once (one conversation thread each) and return results in the same order.
+
+    Ctrl-C (KeyboardInterrupt) stops every conversation at its next read, closes the ports and raises
+    :class:`ProbeInterrupted` with the results so far.
+    """
     settings = settings or ProbeSettings()
     paths = list(dict.fromkeys(paths))
     if not paths:
         return []
     lock = threading.Lock()
+    stop = threading.Event()
 
     def report(message: str) -> None:
         if progress is not None:
@@ -265,8 +297,21 @@ def probe_ports(paths: Sequence[str], settings: ProbeSettings | None = None,
                 progress(message)
 
     results = _preflight(paths)
-    with ThreadPoolExecutor(max_workers=len(paths)) as pool:
-        results = list(pool.map(lambda result: _converse(result, settings, report), results))
+    pool = ThreadPoolExecutor(max_workers=len(paths))
+    futures = []
+    try:
+        for result in results:
+            futures.append(pool.submit(_converse, result, settings, report, stop))
+        for future in futures:
+            future.result()
+    except KeyboardInterrupt:
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        for result, future in itertools.zip_longest(results, futures):
+            if future is None or future.cancelled():
+                result.interrupted, result.error = True, INTERRUPTED
+        raise ProbeInterrupted(results) from None
+    pool.shutdown(wait=True)
     _attach_stable_names(results)
     for result in results:
         if result.found:

@@ -1,20 +1,20 @@
-"""Run probe_ports in a fresh process (so LD_PRELOAD applies) with a given genericups table.
+"""Run probe_ports in a fresh process (so LD_PRELOAD applies) on a genericups table of the test's own.
 
-Usage: run_probe.py TYPES_JSON NAMED_TYPE|- PORT...   -> JSON list of results on stdout
+Usage: run_probe.py GENERICUPS_JSON PORT...   -> JSON list of results on stdout
+The table has the format of nuthelper/data/genericups.json.
 """
 
 import json
 import sys
+from pathlib import Path
 
-from nuthelper.probe.contact import types_from_dicts
+from nuthelper.knowledge.genericups import load_table
 from nuthelper.probe.serialprobe import ProbeSettings, probe_ports
 
 
 def main() -> None:
-    types = types_from_dicts(json.load(open(sys.argv[1])))
-    named = None if sys.argv[2] == "-" else int(sys.argv[2])
-    settings = ProbeSettings(contact_types=types, named_type=named)
-    results = probe_ports(sys.argv[3:], settings)
+    settings = ProbeSettings(table=load_table(Path(sys.argv[1])))
+    results = probe_ports(sys.argv[2:], settings)
     json.dump([r.to_dict() for r in results], sys.stdout)
 
 
