@@ -453,8 +453,8 @@ def _vendor_options(context: Context, various: list[RowMatch]) -> list[Option]:
                 options.append(_port_option(context, port, kind, f"{name}'s default for {_KIND_NAME[kind]} "
                                             f"({port.source})", "vendor-default"))
     covered = {option.connection for option in options}
-    options += [_row_option(context, match, "vendor-default") for match in various if match.connection not in covered]
-    covered |= {option.connection for option in options}
+    options += [_row_option(context, match, "vendor-default") for match in various
+                if match.connection not in covered and not _needs_cable(match)]
     options += [option for option in _majority_options(context, vendor) if option.connection not in covered]
     if not options and facts is not None and facts.built_by:
         context.reasons.append(f"{context.vendor.name if context.vendor else vendor} units are built by "
@@ -477,10 +477,10 @@ SMALL_VENDOR_ROWS = 10
 def _majority_options(context: Context, vendor: str) -> list[Option]:
     """Per connection, the driver most of the vendor's rows use (deprecated drivers counted as their
     replacement), with the runner-up as a rival when there is one."""
-    rows = context.lists.all_rows(vendor)
+    rows = [row for row in context.lists.all_rows(vendor) if not _needs_cable(row)]
     options = []
     for kind in ("usb", "serial", "network"):
-        counted = _count_drivers(context, [row for row in rows if row.connection == kind])
+        counted = _count_drivers(context, [row for row in rows if _fits(row.connection, kind)])
         total = sum(counted.values())
         ranked = sorted(counted.items(), key=lambda item: -item[1])
         if not ranked or ranked[0][1] / total <= MAJORITY and len(ranked) > 1:
@@ -490,6 +490,11 @@ def _majority_options(context: Context, vendor: str) -> list[Option]:
             options.append(Option(Choice(driver, {}, [], None, None, "vendor-default", True, because), kind, count,
                                   because))
     return options
+
+
+def _needs_cable(match: RowMatch) -> bool:
+    """A contact-closure row: its settings depend on the cable, so it says nothing of other units."""
+    return any(choice.driver == "genericups" for choice in match.row.drivers)
 
 
 def _count_drivers(context: Context, rows: list[RowMatch]) -> dict[str, int]:
@@ -514,7 +519,8 @@ def _unknown_vendor_options(context: Context) -> list[Option]:
         if len(rows) > SMALL_VENDOR_ROWS:
             continue
         for kind in ("usb", "serial", "network"):
-            counted = _count_drivers(context, [row for row in rows if _fits(row.connection, kind)])
+            counted = _count_drivers(context, [row for row in rows if _fits(row.connection, kind)
+                                               and not _needs_cable(row)])
             if counted:
                 top = max(counted.items(), key=lambda item: item[1])[0]
                 per_kind.setdefault(kind, {}).setdefault(top, 0)
