@@ -152,8 +152,10 @@ def run(args: argparse.Namespace) -> int:
     recommendation = recommend(args)
     section = render_section(recommendation, name=args.name, desc=args.desc)
     if args.write or args.dry_run:
-        from nuthelper.cli.setup_write import print_write_result, write_result
-        code, result = write_result(args, recommendation, section)
+        from nuthelper.cli.setup_write import print_write_result, write_options
+        from nuthelper.configure import write_setup
+
+        code, result = write_setup(recommendation, section, write_options(args))
         if args.json:
             print_json({"name": section.name, "desc": section.desc, **recommendation.to_dict(),
                         "text": section.text, "write": result})

@@ -1,0 +1,166 @@
+"""One setup written as one change: the section merged into ups.conf, and with ``standalone`` the
+rest of a standalone NUT setup and the udev rule, planned under the lock of their directories,
+the section of the same UPS replaced (:mod:`nuthelper.sameups`), all written as one change
+(:func:`nuthelper.writer.commit`) or, for a dry run or a conflict, nothing at all.
+
+This is the library entry point installers, the Ansible modules and ``nut-helper setup --write``
+share: ``write_setup(recommendation, section, WriteOptions(...))``.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nuthelper.errors import EXIT_CONFLICT, InvalidInput
+from nuthelper.filechange import FileChange, apply_changes, settle
+from nuthelper.tree import Tree
+
+DEFAULT_CONFIG = "/etc/nut/ups.conf"
+DEFAULT_UPSD_PORT = 3493
+USB_PORT = "auto"
+
+
+@dataclass
+class WriteOptions:
+    """Where and how to write a setup (the ``setup --write`` flags)."""
+
+    root: str | None = None            # a target system's root; files are written under it
+    config: str | None = None          # the ups.conf to change (default /etc/nut/ups.conf)
+    replace: bool = False              # replace the section of that name, or the one driving the same UPS
+    dry_run: bool = False              # plan and diff, write nothing
+    standalone: bool = False           # also nut.conf, upsd.conf, upsd.users, upsmon.conf
+    upsd_port: int = DEFAULT_UPSD_PORT
+    if_unconfigured: bool = False      # do nothing when ups.conf already defines a UPS
+    lock_timeout: float = 10.0
+    udev_rule: bool = True             # install the rule that lets group nut open the serial port
+
+
+def config_path(options: WriteOptions, tree: Tree) -> Path:
+    """The ups.conf to change, placed under the root."""
+    return tree.place(options.config or DEFAULT_CONFIG)
+
+
+def skip_if_configured(options: WriteOptions, tree: Tree) -> dict[str, Any] | None:
+    """For ``--if-unconfigured``: the "skipped" result when ups.conf already defines a UPS, else None."""
+    from nuthelper.upsconf import UpsConf
+
+    path = config_path(options, tree)
+    text = tree.read(path)
+    sections = UpsConf.parse(text or "", str(path), strict=False).sections
+    if not sections:
+        return None
+    return {"status": "skipped", "path": str(path), "backup": None, "diff": "", "dry_run": options.dry_run,
+               "files": [], "reason": f"{path} already defines [{sections[0].name}]"
+                                     f"{f' and {len(sections) - 1} more' if len(sections) > 1 else ''}"}
+
+
+def check_port_path(port: str | None) -> None:
+    """Refuse a --port that exists but cannot be a device: a regular file or a directory."""
+    if not port or port == USB_PORT or not port.startswith("/"):
+        return
+    try:
+        mode = os.stat(port).st_mode
+    except FileNotFoundError:
+        return  # not plugged in yet, or a device of the target system: fine to configure
+    except OSError as error:
+        raise InvalidInput(f"--port {port} cannot be examined: {error.strerror}; check the path") from None
+    if stat.S_ISDIR(mode):
+        raise InvalidInput(f"--port {port} is a directory, not a device; give the serial device, e.g. /dev/ttyS0")
+    if stat.S_ISREG(mode):
+        raise InvalidInput(f"--port {port} is a regular file, not a device; give the serial device, e.g. "
+                           "/dev/ttyS0 or a /dev/serial/by-id/... path")
+
+
+def _ups_conf_change(path: Path, name: str, text: str, replace_section: bool, tree: Tree):
+    """The change to ups.conf, and the plan (which names the sections of the same UPS it replaces)."""
+    from nuthelper.sameups import other_usb_sections, same_device, same_path
+    from nuthelper.upsconf import UpsConf
+    from nuthelper.writer import plan_merge
+
+    existing = tree.read(path)
+    plan = plan_merge(existing, name, text, replace_section, str(path),
+                      same_port=same_device if tree.root is None else same_path)
+    notes = []
+    if plan.replaced_sections:
+        replaced = ", ".join(f"[{other}]" for other in plan.replaced_sections)
+        notes.append(f"{replaced} already drives this UPS (the same port) and is replaced by [{name}]"
+                     + ("" if replace_section else "; pass --replace to replace it"))
+    elif plan.status == "conflict":
+        notes.append("a section of this name exists with other settings; pass --replace to replace it")
+    if existing is not None and plan.status == "added":
+        new = UpsConf.parse(text).sections[0]
+        others = other_usb_sections(UpsConf.parse(existing, str(path)), new)
+        if others:
+            names = ", ".join(f"[{other.name}]" for other in others)
+            notes.append(f"{names} also uses port auto and no USB match setting says it is the same UPS, so it is "
+                         f"kept as another one; if it is this UPS, run again with --name {others[0].name} "
+                         "--replace")
+    change = FileChange(path, plan.status, plan.old_text, plan.new_text, f"ups.conf: section [{name}]",
+                        note="; ".join(notes))
+    return change, plan
+
+
+def _wants_udev_rule(options: WriteOptions, recommendation: Any) -> bool:
+    port = recommendation.choice.port
+    return bool(port) and port != USB_PORT and port.startswith("/") and options.udev_rule
+
+
+def plan_changes(options: WriteOptions, recommendation: Any, section: Any, tree: Tree) -> list[FileChange]:
+    """Every file change ``setup --write`` makes, settled (owner and mode decided); nothing written."""
+    from nuthelper.standalone import plan_monitor_retarget, plan_standalone
+    from nuthelper.udevrule import plan_rule_removals, plan_udev_rule
+
+    path = config_path(options, tree)
+    main, plan = _ups_conf_change(path, section.name, section.text, options.replace, tree)
+    changes = [main]
+    replaced = plan.replaced_sections
+    if options.standalone:
+        changes += plan_standalone(path.parent, section.name, upsd_port=options.upsd_port, replace=options.replace,
+                                   replaced=replaced, tree=tree)
+    else:
+        retarget = plan_monitor_retarget(path.parent / "upsmon.conf", replaced, section.name, tree)
+        changes += [retarget] if retarget else []
+    if _wants_udev_rule(options, recommendation):
+        changes.append(plan_udev_rule(section.name, recommendation.choice.port, tree))
+    changes += plan_rule_removals(replaced, tree)
+    if any(change.status == "conflict" for change in changes):
+        return changes
+    return settle(changes, tree)
+
+
+def write_setup(recommendation: Any, section: Any, options: WriteOptions) -> tuple[int, dict[str, Any]]:
+    """Plan and (unless a dry run or a conflict) write every file; the exit code and a JSON-able result."""
+    from nuthelper.udevrule import rule_path
+
+    check_port_path(recommendation.choice.port)
+    with Tree(options.root) as tree:
+        path = config_path(options, tree)
+        if tree.directory(path.parent) is None:
+            raise InvalidInput(f"directory {path.parent} does not exist; install NUT in the target system or "
+                               "create it first")
+        rule = [tree.place(rule_path(section.name))] if _wants_udev_rule(options, recommendation) else []
+        tree.lock([path, *rule], options.lock_timeout)
+        if options.if_unconfigured:
+            skipped = skip_if_configured(options, tree)
+            if skipped:
+                return 0, skipped
+        changes = plan_changes(options, recommendation, section, tree)
+        conflict = any(change.status == "conflict" for change in changes)
+        if not conflict and not options.dry_run:
+            changes = apply_changes(changes, tree)
+    main = changes[0]
+    result = {"status": main.status, "path": str(main.path), "backup": str(main.backup) if main.backup else None,
+              "diff": main.diff, "dry_run": options.dry_run, "written": any(change.written for change in changes),
+              "files": [change.to_dict() for change in changes]}
+    if conflict:
+        conflicts = [change for change in changes if change.status == "conflict"]
+        result["status"] = "conflict"
+        result["files"] = [dict(entry, written=False) for entry in result["files"]]
+        result["message"] = "; ".join(f"{change.path}: {change.note}" for change in conflicts) + \
+            " (nothing was written)"
+        return EXIT_CONFLICT, result
+    return 0, result
