@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from nuthelper.errors import Ambiguous, InvalidInput, NotFound
+from nuthelper.errors import Ambiguous, InvalidInput, NotFound, NutHelperError
 from nuthelper.knowledge.cables import CableBase, Vendor, load_cables
 from nuthelper.knowledge.drivers import installed_drivers, prefer_installed
 from nuthelper.knowledge.hcl import HCL, HclEntry
@@ -245,6 +245,7 @@ def _from_knowledge(context: Context) -> Recommendation:
                                     "themselves (port = auto).")
             context.connection, context.port, lacking = "usb", None, None
     skipped: list[str] = []
+    elsewhere: list[Option] = []  # the most specific answers found, for other connections
     serial_only = False
     for confidence, level_name, make in levels:
         options = make()
@@ -265,6 +266,7 @@ def _from_knowledge(context: Context) -> Recommendation:
             context.reasons.append(f"Decided by {level_name}.")
             return _answer(context, fitting, confidence)
         serial_only = serial_only or {option.connection for option in options} == {"serial"}
+        elsewhere = elsewhere or [option for option in options if option.connection != "network"]
         kinds = sorted({_KIND_NAME[option.connection] for option in options})
         skipped.append(f"{level_name[0].upper()}{level_name[1:]} ({' and '.join(kinds)} only) does not fit "
                        f"the {_KIND_NAME[context.connection]} port")
@@ -273,7 +275,7 @@ def _from_knowledge(context: Context) -> Recommendation:
     if serial_only and context.port == USB_PORT:
         raise SerialPortNeeded(f"--port auto finds USB devices, but '{context.query}' is known only as a serial "
                                "unit: pass the serial device, e.g. --port /dev/ttyS0")
-    raise _not_found(context, matches)
+    raise _not_found(context, elsewhere)
 
 
 CLOSE_NAME_RATIO = 0.8
@@ -323,7 +325,7 @@ def _lacking_port(context: Context, lineage: list[Family]) -> InvalidInput | Non
     hint = " or ".join(_PORT_HINT[kind] for kind in has) or "another port"
     return InvalidInput(f"the {family.name} series has no {_KIND_NAME[connection]} port "
                         f"({'; '.join(_KIND_NAME[kind] for kind in has) or 'no other port known'} only, "
-                        f"per {family.source}): pass {hint}")
+                        f"per {family.source.split(';')[0]}): pass {hint}")
 
 
 def _only_other_port(lineage: list[Family]) -> str | None:
@@ -657,7 +659,18 @@ def _port_for(context: Context, choice: Choice, connection: str | None) -> str:
 
 # ---------------------------------------------------------------------------- nothing found
 
-def _not_found(context: Context, matches: list[RowMatch]) -> NotFound:
+def _not_found(context: Context, elsewhere: list[Option]) -> NutHelperError:
+    """Nothing fits: say what almost did (the series over another connection), else the closest names."""
+    if elsewhere and context.connection:
+        kinds = sorted({option.connection for option in elsewhere if option.connection != "any"})
+        drivers = ", ".join(dict.fromkeys(option.choice.summary() for option in elsewhere))
+        where = " or ".join(_KIND_NAME[kind] for kind in kinds) or "another connection"
+        hint = " or ".join(_PORT_HINT[kind] for kind in kinds) or "another port"
+        series = context.name.family.name if context.name.family else context.name.text
+        return InvalidInput(f"'{context.query}' is known only over {where}, not on a {_KIND_NAME[context.connection]} "
+                            f"port: NUT's list and the family knowledge give the {series} series {drivers}; pass "
+                            f"{hint}", details={"candidates": [option.choice.to_dict() for option in elsewhere],
+                                                "decided_by": ["--port"]})
     from nuthelper.knowledge.search import search
 
     closest = [f"{match.entry.manufacturer} {match.matched_name}" for match in search(context.query, limit=6)
@@ -668,12 +681,11 @@ def _not_found(context: Context, matches: list[RowMatch]) -> NotFound:
     if context.vendor is None:
         return NotFound(f"model {who} is neither in the cable knowledge base nor in NUT's hardware list, and names no "
                         f"vendor nut-helper knows ({hint}); give the vendor and model as printed on the unit, or pass "
-                        "--cable",
-                        details={"candidates": closest})
+                        "--cable", details={"candidates": closest})
+    port = f" on a {_KIND_NAME[context.connection]} port" if context.connection else ""
     return NotFound(f"model {who} is neither in the cable knowledge base nor in NUT's hardware list, and nothing "
-                    f"is known of {context.vendor.name}'s units on a {_KIND_NAME.get(context.connection or '', '')} "
-                    f"port ({hint}); pass --cable if you know which cable joins it to the computer",
-                    details={"candidates": closest})
+                    f"is known of {context.vendor.name}'s units{port} ({hint}); pass --cable if you know which cable "
+                    "joins it to the computer", details={"candidates": closest})
 
 
 def _model_reason(query: str, vendor: Vendor | None, rest: str, name: ModelName, vendor_id: str | None) -> str:
