@@ -171,3 +171,13 @@ def test_unknown_names_still_refused_with_candidates():
     with pytest.raises(Ambiguous) as cable_decides:
         resolve("APC Back-UPS 650", port="/dev/ttyS0")
     assert cable_decides.value.details["decided_by"] == ["--cable"]
+
+
+def test_an_undocumented_cable_leaves_the_answer_to_the_model():
+    recommendation = resolve("APC Back-UPS CS 500", cable="AP9827", port="auto", attached=[])
+    assert recommendation.driver == "usbhid-ups"
+    assert "in neither the cable knowledge base" in recommendation.warnings[0]
+    with pytest.raises(NotFound, match="--wiring"):
+        resolve("APC Back-UPS 650", cable="Z-9999-cable", port="/dev/ttyS0")
+    with pytest.raises(NotFound, match="73-0844"):
+        resolve("Tripp Lite X", "73-0845", "/dev/ttyS0")

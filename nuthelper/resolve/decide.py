@@ -174,7 +174,7 @@ def _from_named_cable(context: Context, cable_text: str) -> Recommendation:
         if context.vendor is not None:
             rows = [row for row in rows if row.vendor_id == context.vendor.id] or rows
         if not rows:
-            raise missing
+            return _despite_unknown_cable(context, cable_text, missing)
         context.reasons.append(f"--cable '{cable_text}' is not in the cable knowledge base, but NUT's hardware "
                                f"list names it in {len(rows)} row(s).")
         options = [_row_option(context, RowMatch(row, "exact", 0, row.model, context.lists.primary.hcl), "hcl",
@@ -183,6 +183,23 @@ def _from_named_cable(context: Context, cable_text: str) -> Recommendation:
     context.reasons.append(f"--cable '{cable_text}' is the documented '{found.title}' ({found.id}), "
                            f"{cable_answers.KIND_WORDS[found.kind]}.")
     return _from_cable(context, found)
+
+
+def _despite_unknown_cable(context: Context, cable_text: str, missing: NotFound) -> Recommendation:
+    """A cable nobody documents: answer from the model when its answer does not hang on a cable's
+    wiring; a name spelt like a documented cable is more likely that cable mistyped."""
+    if missing.details.get("candidates"):
+        raise missing
+    if "usb" in normalize(cable_text) and context.connection is None:
+        context.connection = "usb"
+    recommendation = _from_knowledge(context)
+    if recommendation.driver == "genericups":
+        raise NotFound(f"--cable '{cable_text}' is not documented, and for '{context.query}' on this port the "
+                       "settings depend on the cable's wiring: describe it with --wiring FILE (docs/wiring-format.md) "
+                       "or pass a documented cable (nut-helper cables list)")
+    recommendation.warnings.insert(0, f"--cable '{cable_text}' is in neither the cable knowledge base nor NUT's "
+                                      "hardware list; the answer comes from the model and the port alone.")
+    return recommendation
 
 
 def _from_cable(context: Context, cable) -> Recommendation:
