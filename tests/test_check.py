@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from nuthelper.check import core_keys, driver_listing
+from nuthelper.upsconf import UpsConf
 from support.cli import nut_helper
 from support.nut import upscode2_workaround
 
@@ -65,6 +66,7 @@ def test_every_kind_of_problem_is_found_on_its_line(tmp_path):
         (11, "error", "duplicate-section"),
         (12, "error", "unknown-driver"),
         (19, "error", "parse"),
+        (19, "error", "parse"),            # NUT reads the rest after the '#', 'y"', as a flag
         (23, "error", "unknown-option"),   # nutdrv_qx has no upstype
         (26, "error", "parse"),
     ]
@@ -89,13 +91,20 @@ def test_clean_file_exits_0(tmp_path):
     assert (code, found) == (0, [])
 
 
-def test_unnamed_driver_and_flag_given_as_setting(tmp_path):
+def test_unnamed_driver_and_flag_given_as_setting(tmp_path, nut_setup):
     config = tmp_path / "ups.conf"
-    config.write_text("[a]\n  port = auto\n[b]\n  driver = usbhid-ups\n  port = auto\n  pollonly = yes\n")
+    text = "[a]\n  port = auto\n[b]\n  driver = usbhid-ups\n  port = auto\n  pollonly = no\n  offdelay\n"
+    config.write_text(text)
     code, found = findings(config)
-    assert code == 4 and found == [(1, "error", "no-driver"), (6, "error", "unknown-option")]
+    assert code == 4 and found == [(1, "error", "no-driver"), (6, "warning", "flag-with-value"),
+                                   (7, "warning", "value-as-flag")]
     done = nut_helper("check", "--config", str(config))
-    assert "takes 'pollonly' as a flag" in done.stdout
+    assert "'pollonly = no' switches it on whatever the value" in done.stdout
+    # NUT's drivers store a listed name with or without a value: the real usbhid-ups refuses neither.
+    nut_setup.write_ups_conf(text)
+    reading = nut_setup.reading("usbhid-ups", "b")
+    assert "is not a valid" not in reading.run.output, reading.run.output
+    assert reading.section == UpsConf.parse(text, strict=False).get("b").reading()
 
 
 def test_port_the_nut_user_cannot_open(tmp_path, serial_pty):
@@ -116,7 +125,8 @@ def test_accounts_and_files_come_from_root(tmp_path):
     (root / "etc" / "nut").mkdir(parents=True)
     (root / "etc" / "nut" / "ups.conf").write_text("[q]\n  driver = nutdrv_qx\n  port = /dev/ttyS0\n")
     code, found = findings(Path("/etc/nut/ups.conf"), "--root", str(root))
-    assert (code, found) == (4, [(3, "error", "port-missing")])   # no /dev/ttyS0 under the target root
+    # no /dev/ttyS0 under the target root: the device may well exist when the target runs
+    assert (code, found) == (0, [(3, "warning", "port-missing")])
 
 
 def test_missing_file_is_a_one_line_error(tmp_path):
@@ -127,7 +137,7 @@ def test_missing_file_is_a_one_line_error(tmp_path):
 @pytest.mark.parametrize("key", core_keys()["values"])
 def test_core_key_data_matches_the_installed_drivers(tmp_path, nut_setup, key):
     # Every documented core setting is accepted by a real driver exactly when the data says so.
-    listing = driver_listing("/lib/nut/genericups")
+    listing = driver_listing("genericups")
     rejected = key in core_keys()["not_in_driver_core"].get(listing.nut_version, [])
     value = "genericups" if key == "driver" else str(tmp_path / "gone") if key == "port" else "1"
     lines = {"driver": "", "port": ""}.get(key, f"  {key} = {value}\n")
