@@ -232,7 +232,7 @@ class _Tokeniser:
                         current.problems.append(Problem(
                             quote_line, f"unterminated quote: NUT reads on to the next '\"' (line "
                             f"{self.line}) and joins lines {quote_line} to {self.line} into one value; "
-                            "close the quote on its own line"))
+                            "close the quote on the line it opens on"))
                         quote_crossed = False
                     end_word()
                     state = _FIND_WORD
@@ -326,6 +326,8 @@ def _shown_characters(chars: list[str]) -> str:
         hexes = " ".join(f"0x{byte:02x}" for byte in data)
         if 0xDC80 <= ord(char) <= 0xDCFF:
             shown.append(f"{hexes} (not UTF-8)")
+        elif char == "\t":
+            shown.append(f"{hexes} (a tab)")
         elif ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0:
             shown.append(f"{hexes} (a control character)")
         else:
@@ -438,7 +440,9 @@ class UpsConf:
         self.problems: list[Problem] = []
         in_section = False
         for line in self._lines:
-            problems = line.problems + _dropped_problems(line, text, in_section)
+            problems = list(line.problems)
+            if not any(problem.severity == "error" for problem in problems):
+                problems += _dropped_problems(line, text, in_section)
             # An empty flag left by dropped characters is explained by _dropped_problems already.
             if not any(problem.severity == "error" for problem in problems) \
                     and not (line.dropped and line.words == [""]):

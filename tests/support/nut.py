@@ -180,8 +180,9 @@ class NutSetup:
 
     def reading(self, driver: str, section: str, timeout: float = 30) -> NutReading:
         """What the real ``driver`` reads from ups.conf for ``section`` (``-DDD`` before ``-a``, so that
-        it logs every entry as it reads it); it stops where it refuses one, or at the port."""
-        command = [str(DRIVER_DIR / driver), "-DDD", "-a", section, "-u", "root"]
+        it logs every entry as it reads it); it stops where it refuses one, at the port, or after one
+        dump (``-d 1``)."""
+        command = [str(DRIVER_DIR / driver), "-DDD", "-a", section, "-u", "root", "-d", "1"]
         return NutReading.from_run(self._run(command, self.env(), timeout))
 
     @staticmethod
