@@ -176,8 +176,8 @@ def nut_install(root: str | os.PathLike | None = None,
             drivers = " and ".join(map(str, DRIVER_DIRS)) + (" (this system's: the target has none)"
                                                              if target else "")
     listing = _inside(target, DRIVER_LIST) if target else None
-    if listing is None and path is not None and not driver_path:
-        return NutInstall(path, drivers, None, None)     # the target's drivers tell their release
+    if driver_path or (listing is None and path is not None):
+        return NutInstall(path, drivers, None, None)     # the drivers' own banners tell their release
     source = listing if listing is not None else DRIVER_LIST
     release = _list_release(source)
     return NutInstall(path, drivers, release, str(source) if release else None)
