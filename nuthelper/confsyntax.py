@@ -2,7 +2,7 @@
 
 NUT tokenises ups.conf with its ``parseconf`` state machine: words split on blanks, a ``"``
 opens a quoted word only at the start of a word, a backslash takes the next character
-literally, ``#`` starts a comment outside quotes and is an error inside quotes (NUT < 2.8.6),
+literally, ``#`` starts a comment outside quotes and is a parse error inside quotes (every release),
 ``=`` is always a word of its own, bytes outside printable ASCII are dropped with a warning,
 and a word longer than 512 characters is silently truncated. The functions here produce text
 that every NUT version reads back exactly as meant, and refuse values that cannot be written

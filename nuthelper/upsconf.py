@@ -26,6 +26,7 @@ on the first one; ``strict=False`` keeps them in ``UpsConf.problems`` for report
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from nuthelper.confsyntax import WORD_LIMIT, WORDS_PER_LINE_LIMIT, key_problem
@@ -71,7 +72,7 @@ class Flag:
 
 @dataclass
 class _LogicalLine:
-    """One logical line (physical lines joined by backslash-newline) and its words."""
+    """One logical line (what parseconf hands upsconf.c in one go) and its words."""
 
     start: int          # offset of its first character in the text
     end: int            # offset just past its line end (or the end of the text)
@@ -79,19 +80,23 @@ class _LogicalLine:
     last_line: int
     words: list[str] = field(default_factory=list)
     has_comment: bool = False
+    rejected: bool = False          # NUT discards the line (parse error, or a lone last word)
+    dropped: list[str] = field(default_factory=list)   # characters NUT drops, in order
     problems: list[Problem] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
-        """blank | comment | section | setting | flag | invalid (what upsconf.c makes of it)."""
+        """blank | comment | section | setting | flag | invalid | rejected (what upsconf.c makes of it)."""
         words = self.words
+        if self.rejected:
+            return "rejected"
         if not words:
             return "comment" if self.has_comment else "blank"
         if words[0].startswith("[") and words[0].endswith("]") and len(words[0]) >= 2:
             return "section"
         if len(words) == 1:
-            return "flag" if key_problem(words[0]) is None else "invalid"
-        if len(words) >= 3 and words[1] == "=" and words[0]:
+            return "flag"           # upsconf.c passes any single word on as a flag
+        if len(words) >= 3 and words[1] == "=":
             return "setting"
         return "invalid"
 
@@ -105,6 +110,7 @@ class Section:
     end_line: int                       # last physical line of the section's span
     settings: list[Setting] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
+    entries: list[Setting | Flag] = field(default_factory=list)   # both, in file order
     start: int = 0                      # offsets of the span in the text
     end: int = 0
 
@@ -117,17 +123,32 @@ class Section:
         found = self.values(key)
         return found[-1] if found else None
 
+    def reading(self) -> list[tuple[str, str | None]]:
+        """What NUT hands the driver for this section, in order: (key, value), (flag, None)."""
+        return _reading(self.entries)
+
     def meaning(self) -> tuple:
         """What NUT reads from this section, independent of layout and comments."""
         return (self.name, tuple((s.key, s.value) for s in self.settings),
                 tuple(f.name for f in self.flags))
 
 
+def _reading(entries: list[Setting | Flag]) -> list[tuple[str, str | None]]:
+    return [(entry.key, entry.value) if isinstance(entry, Setting) else (entry.name, None)
+            for entry in entries]
+
+
 # --- tokeniser (parseconf's state machine) --------------------------------------------------
 
 _FIND_WORD, _FIND_EOL, _QUOTED, _QUOTED_LITERAL, _WORD, _WORD_LITERAL = range(6)
 _C_SPACE = " \t\r\v\f"          # isspace() without the newline, in the C locale
-_UNTERMINATED_QUOTE = "unterminated quote; close it on the same line or fix or remove the line"
+_HASH_IN_QUOTES = ("'#' inside quotes: NUT reports a parse error, ignores the line up to the '#' and "
+                   "reads what follows it as a new line; write it as \\#")
+
+
+def _is_dropped(char: str) -> bool:
+    """parseconf keeps only bytes 0x20 to 0x7f in words (CVE-2012-2944) and warns about the rest."""
+    return ord(char) < 0x20 or ord(char) > 0x7F
 
 
 class _Tokeniser:
@@ -149,15 +170,15 @@ class _Tokeniser:
         current = _LogicalLine(start=self.pos, end=self.pos, first_line=self.line,
                                last_line=self.line)
         word: list[str] = []
-        dropped: set[str] = set()
         quote_line = 0
+        quote_crossed = False       # a raw line end inside the quotes
         too_long = too_many = False
         state = _FIND_WORD
 
         def add_char(char: str) -> None:
             nonlocal too_long
-            if ord(char) < 0x20 or ord(char) > 0x7F:
-                dropped.add(char)
+            if _is_dropped(char):
+                current.dropped.append(char)
             elif len(word) >= WORD_LIMIT:
                 too_long = True
             else:
@@ -200,20 +221,25 @@ class _Tokeniser:
                     break
             elif state == _QUOTED:
                 if char == "#":
-                    current.problems.append(Problem(
-                        self.line, "'#' inside quotes: NUT before 2.8.6 stops reading the line "
-                        "there; write it as \\#"))
-                    end_word()
-                    self._skip_to_line_end()
+                    # parseconf stops with a parse error here; upsconf.c skips what it has read and
+                    # the next line starts just after the '#'.
+                    current.problems.append(Problem(self.line, _HASH_IN_QUOTES))
+                    current.rejected = True
+                    word.clear()
                     break
                 if char == '"':
+                    if quote_crossed:
+                        current.problems.append(Problem(
+                            quote_line, f"unterminated quote: NUT reads on to the next '\"' (line "
+                            f"{self.line}) and joins lines {quote_line} to {self.line} into one value; "
+                            "close the quote on the line it opens on"))
+                        quote_crossed = False
                     end_word()
                     state = _FIND_WORD
                 elif char == "\\":
                     state = _QUOTED_LITERAL
                 elif char == "\n":
-                    current.problems.append(Problem(quote_line, _UNTERMINATED_QUOTE))
-                    break
+                    quote_crossed = True        # parseconf drops the line end and reads on
                 else:
                     add_char(char)
             elif state == _QUOTED_LITERAL:
@@ -223,6 +249,12 @@ class _Tokeniser:
             elif state == _WORD:
                 if char == "#":
                     current.has_comment = True
+                    following = text[self.pos:self.pos + 1]
+                    if following and following not in _C_SPACE + "\n#":
+                        current.problems.append(Problem(
+                            self.line, f"a '#' right after {''.join(word)!r} starts a comment: NUT reads "
+                            f"{''.join(word)!r} and ignores the rest of the line; write \\# if the '#' is "
+                            "part of the value, or put a blank before a comment"))
                     end_word()
                     state = _FIND_EOL
                 elif char == "\n":
@@ -245,26 +277,10 @@ class _Tokeniser:
                     add_char(char)
                 state = _WORD
         else:
-            # End of text without a line end: parseconf keeps a line only if it already has
-            # a finished word, so a lone last word without a newline is ignored.
-            if state == _QUOTED:
-                current.problems.append(Problem(quote_line, _UNTERMINATED_QUOTE))
-            if state in (_WORD, _WORD_LITERAL, _QUOTED, _QUOTED_LITERAL):
-                if current.words:
-                    end_word()
-                else:
-                    current.problems.append(Problem(
-                        self.line, "the last line has no line end and NUT ignores a lone word "
-                        "there; end the file with a newline"))
-                    current.words.append("".join(word))
+            self._end_of_text(current, state, word, quote_line, end_word)
         current.end = self.pos
         current.last_line = self.line - 1 if text[self.pos - 1:self.pos] == "\n" else self.line
         current.last_line = max(current.last_line, current.first_line)
-        if dropped:
-            shown = ", ".join(repr(c) for c in sorted(dropped))
-            current.problems.append(Problem(
-                current.first_line, f"NUT drops the characters {shown} (only printable ASCII "
-                "is kept outside comments); remove them or write plain ASCII"))
         if too_long:
             current.problems.append(Problem(
                 current.first_line, f"a word is longer than {WORD_LIMIT} characters and NUT "
@@ -275,14 +291,79 @@ class _Tokeniser:
                 "the rest; shorten the line"))
         return current
 
-    def _skip_to_line_end(self) -> None:
-        newline = self.text.find("\n", self.pos)
-        self.pos = len(self.text) if newline < 0 else newline + 1
-        if newline >= 0:
-            self.line += 1
+    def _end_of_text(self, current: _LogicalLine, state: int, word: list[str], quote_line: int,
+                     end_word) -> None:
+        """What parseconf does at the end of a file that does not end with a line end."""
+        if state in (_QUOTED, _QUOTED_LITERAL):
+            current.problems.append(Problem(
+                quote_line, f"unterminated quote (opened on line {quote_line}): NUT reads the rest of "
+                "the file into this value; close the quote"))
+        if state not in (_WORD, _WORD_LITERAL, _QUOTED, _QUOTED_LITERAL):
+            return
+        if current.words:
+            if word:            # parseconf ties off a word it was still building, if it has one
+                end_word()
+        elif word or state in (_QUOTED, _QUOTED_LITERAL):
+            # parseconf keeps a last line only if it already has a finished word.
+            current.rejected = True
+            current.problems.append(Problem(
+                self.line, f"the last line has no line end and NUT ignores a lone word there "
+                f"({''.join(word)!r}); end the file with a newline"))
 
 
-def _meaning_problems(line: _LogicalLine) -> list[Problem]:
+def _plain_words(text: str) -> list[str]:
+    """The words of ``text`` (one logical line) if the characters NUT drops were blanks instead."""
+    blanked = "".join(" " if char != "\n" and _is_dropped(char) else char for char in text)
+    lines = _Tokeniser(blanked).lines()
+    return lines[0].words if lines else []
+
+
+def _shown_characters(chars: list[str]) -> str:
+    """The characters NUT drops, as the bytes NUT names in its warning and what they are."""
+    shown = []
+    for char in dict.fromkeys(chars):
+        data = char.encode("utf-8", "surrogateescape")
+        hexes = " ".join(f"0x{byte:02x}" for byte in data)
+        if 0xDC80 <= ord(char) <= 0xDCFF:
+            shown.append(f"{hexes} (not UTF-8)")
+        elif char == "\t":
+            shown.append(f"{hexes} (a tab)")
+        elif ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0:
+            shown.append(f"{hexes} (a control character)")
+        else:
+            shown.append(f"{hexes} (U+{ord(char):04X} {unicodedata.name(char, 'a character')})")
+    return ", ".join(shown)
+
+
+def _dropped_problems(line: _LogicalLine, text: str, in_section: bool) -> list[Problem]:
+    """Characters NUT drops: harmless where a blank would give the same words, else an error."""
+    if not line.dropped:
+        return []
+    shown = _shown_characters(line.dropped)
+    plain = _plain_words(text[line.start:line.end])
+    where = line.first_line
+    if plain == line.words and not line.rejected and all(map(_looks_blank, line.dropped)):
+        return [Problem(where, f"NUT drops the characters {shown} with a warning ('discarding invalid "
+                        "character') but reads the line as meant; save the file as plain ASCII",
+                        "warning")]
+    if line.words == [""] and not plain:
+        if not in_section:
+            return [Problem(where, f"NUT drops the characters {shown} with a warning and reads an "
+                            "empty flag here, which it ignores before the first section; save the "
+                            "file as plain ASCII", "warning")]
+        return [Problem(where, f"NUT drops the characters {shown} and reads what is left as an empty "
+                        "flag, which the driver refuses ('' is not a valid flag); remove them")]
+    return [Problem(where, f"NUT drops the characters {shown}, so it reads this line differently from how "
+                    "it looks (it keeps only printable ASCII outside comments); remove them or write plain "
+                    "ASCII")]
+
+
+def _looks_blank(char: str) -> bool:
+    """A character that shows as a blank or as nothing (no-break space, byte-order mark, ...)."""
+    return char.isspace() or unicodedata.category(char) == "Cf"
+
+
+def _meaning_problems(line: _LogicalLine, in_section: bool) -> list[Problem]:
     """Problems in what upsconf.c makes of a well-tokenised line."""
     kind = line.kind
     words = line.words
@@ -293,9 +374,15 @@ def _meaning_problems(line: _LogicalLine) -> list[Problem]:
         if len(words) > 1:
             return [Problem(where, "text after the section header is ignored by NUT; move it "
                             "to its own line")]
-    elif kind == "setting" and len(words) > 3:
-        return [Problem(where, f"NUT reads only the first word of the value ({words[2]!r}) "
-                        "and ignores the rest; put the value in quotes")]
+    elif kind == "setting":
+        if not words[0]:
+            return [Problem(where, "a setting with an empty name: NUT passes it to the driver, which "
+                            "refuses to start; fix or remove the line")]
+        if len(words) > 3:
+            return [Problem(where, f"NUT reads only the first word of the value ({words[2]!r}) "
+                            "and ignores the rest; put the value in quotes")]
+    elif kind == "flag" and key_problem(words[0]):
+        return [_odd_flag_problem(words[0], where, in_section)]
     elif kind == "invalid":
         if words[0].startswith("["):
             if any(w.endswith("]") for w in words[1:]):
@@ -308,12 +395,26 @@ def _meaning_problems(line: _LogicalLine) -> list[Problem]:
         if not words[0]:
             return [Problem(where, "a line starting with an empty word is not valid; fix or "
                             "remove the line")]
-        if len(words) == 1:
-            return [Problem(where, f"{words[0]!r} is not a valid flag name; fix or remove the "
-                            "line")]
         return [Problem(where, "expected 'key = value', a flag or a [section] header; NUT "
                         "ignores this line: fix or remove it")]
     return []
+
+
+def _odd_flag_problem(word: str, where: int, in_section: bool) -> Problem:
+    """A single word that is neither a header nor a usable flag name: NUT reads it as a flag."""
+    effect = "the driver refuses to start" if in_section else "NUT ignores it"
+    if word.startswith("["):
+        if "]" in word:
+            header = word[:word.index("]") + 1]
+            return Problem(where, f"{word!r} is not a section header (text follows the ']'): NUT reads "
+                           f"it as a flag and {effect}; put {header} alone on its line")
+        return Problem(where, f"section header without a closing ']': NUT reads {word!r} as a flag and "
+                       f"{effect}; fix the header")
+    if not word:
+        return Problem(where, f"an empty word alone: NUT reads it as an empty flag and {effect}; "
+                       "remove the line", "error" if in_section else "warning")
+    return Problem(where, f"{word!r} is not a valid flag name: NUT reads it as a flag and {effect}; "
+                   "fix or remove the line", "error" if in_section else "warning")
 
 
 # --- the file model -------------------------------------------------------------------------
@@ -337,10 +438,17 @@ class UpsConf:
         self._text = text
         self._lines = _Tokeniser(text).lines()
         self.problems: list[Problem] = []
+        in_section = False
         for line in self._lines:
-            self.problems.extend(line.problems)
-            if not line.problems:
-                self.problems.extend(_meaning_problems(line))
+            problems = list(line.problems)
+            if not any(problem.severity == "error" for problem in problems):
+                problems += _dropped_problems(line, text, in_section)
+            # An empty flag left by dropped characters is explained by _dropped_problems already.
+            if not any(problem.severity == "error" for problem in problems) \
+                    and not (line.dropped and line.words == [""]):
+                problems += _meaning_problems(line, in_section)
+            self.problems.extend(problems)
+            in_section = in_section or line.kind == "section"
         self.problems.sort(key=lambda p: p.line)
         if self.strict:
             for problem in self.problems:
@@ -348,6 +456,7 @@ class UpsConf:
                     raise ParseError(self.filename, problem.line, problem.message)
         self.globals: list[Setting] = []
         self.global_flags: list[Flag] = []
+        self.global_entries: list[Setting | Flag] = []
         self.sections: list[Section] = []
         self._build_sections()
 
@@ -360,17 +469,25 @@ class UpsConf:
                                   end_line=line.last_line, start=line.start, end=line.end)
                 self.sections.append(current)
                 continue
-            if kind not in ("setting", "flag", "invalid"):
+            if kind not in ("setting", "flag", "invalid", "rejected"):
                 continue
             if current is not None:
                 current.end_line = line.last_line
                 current.end = line.end
+            entry: Setting | Flag
             if kind == "setting":
-                setting = Setting(line.words[0], line.words[2], line.first_line)
-                (current.settings if current else self.globals).append(setting)
+                entry = Setting(line.words[0], line.words[2], line.first_line)
+                (current.settings if current else self.globals).append(entry)
             elif kind == "flag":
-                flag = Flag(line.words[0], line.first_line)
-                (current.flags if current else self.global_flags).append(flag)
+                entry = Flag(line.words[0], line.first_line)
+                (current.flags if current else self.global_flags).append(entry)
+            else:
+                continue
+            (current.entries if current else self.global_entries).append(entry)
+
+    def global_reading(self) -> list[tuple[str, str | None]]:
+        """What NUT reads before the first section, in order: (key, value), (flag, None)."""
+        return _reading(self.global_entries)
 
     def render(self) -> str:
         """The file's text, including every edit made so far."""

@@ -82,3 +82,13 @@ def test_written_upscode2_setup_serves_the_simulated_unit_through_upsd(tmp_path,
         assert live.wait_for("ups.model", "SIMCODE 1500") == "SIMCODE 1500"
         assert live.value("ups.status") == "OL"
         assert live.value("input.voltage") == "229.00"
+
+
+def test_a_driver_program_others_could_change_is_not_asked_its_release(tmp_path):
+    drivers = fake_driver_dir(tmp_path, "Network UPS Tools - UPScode II UPS driver 0.90 (2.7.4)")
+    marker = tmp_path / "ran"
+    program = Path(drivers) / "upscode2"
+    program.write_text(f"#!/bin/sh\ntouch {marker}\necho 'Network UPS Tools - x (2.7.4)'\n")
+    program.chmod(0o777)
+    assert installed_release("upscode2", drivers) is None
+    assert workarounds("upscode2", drivers)[0] == {} and not marker.exists()

@@ -419,3 +419,44 @@ def test_real_upsd_agrees_with_the_parser_on_tricky_lines(tmp_path: Path) -> Non
     listing = _upsd_listing(tmp_path, text)
     for i in range(len(lines)):
         assert listing[f"t{i}"] == ours.get(f"t{i}").value("desc"), lines[i]
+
+
+# --- what NUT 2.8.0 reads from odd files (issue 9; judged with the real drivers in test_upsconf_corpus) ---
+
+def test_a_byte_order_mark_and_no_break_space_indentation_are_warnings() -> None:
+    text = "\ufeff# ups.conf\n[u]\n\u00a0\u00a0driver = dummy-ups\n\u00a0\u00a0port = u.dev\n"
+    conf = UpsConf.parse(text)                       # strict: warnings do not stop merging
+    assert [p.severity for p in conf.problems] == ["warning"] * 3
+    assert "0xef 0xbb 0xbf" in conf.problems[0].message
+    assert conf.get("u").reading() == [("driver", "dummy-ups"), ("port", "u.dev")]
+
+
+def test_dropped_characters_that_change_a_word_are_errors_shown_as_bytes() -> None:
+    text = "[u]\n\tdriver = dummy-ups\n\tdesc = \"caf\udcfe\"\n"
+    with pytest.raises(ParseError, match="line 3: NUT drops the characters 0xfe ") as caught:
+        UpsConf.parse(text)
+    assert "udcfe" not in caught.value.message
+
+
+def test_a_quote_open_at_a_line_end_reads_on_like_nut() -> None:
+    text = '[u]\n\tdesc = "two\nlines"\n\tdriver = dummy-ups\n'
+    conf = UpsConf.parse(text, strict=False)
+    assert conf.get("u").reading() == [("desc", "twolines"), ("driver", "dummy-ups")]
+    assert conf.problems[0].line == 2 and "unterminated quote" in conf.problems[0].message
+
+
+def test_the_line_with_a_hash_in_quotes_is_discarded_and_the_rest_is_a_new_line() -> None:
+    conf = UpsConf.parse('[u]\n\tdesc = "Rack #3"\n', strict=False)
+    assert conf.get("u").reading() == [('3"', None)]
+    assert "before 2.8.6" not in conf.problems[0].message and "parse error" in conf.problems[0].message
+
+
+def test_a_lone_last_word_is_not_read() -> None:
+    conf = UpsConf.parse("[u]\n\tdriver = dummy-ups\n\tnolock", strict=False)
+    assert conf.get("u").flags == [] and conf.problems[0].line == 3
+
+
+def test_a_header_followed_by_text_is_a_flag_to_nut() -> None:
+    conf = UpsConf.parse("[a]\n\tdriver = dummy-ups\n[b]x\n", strict=False)
+    assert [s.name for s in conf.sections] == ["a"] and conf.get("a").flags[0].name == "[b]x"
+    assert "not a section header" in conf.problems[0].message and "closing" not in conf.problems[0].message

@@ -13,9 +13,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="PATH", default=DEFAULT_CONFIG,
                         help=f"the ups.conf to check (default {DEFAULT_CONFIG}, under --root)")
     parser.add_argument("--root", metavar="DIR", help="target system root: check DIR/etc/nut/ups.conf, its "
-                        "ports and the nut account of that system")
+                        "ports and the nut account of that system, with its drivers (DIR/lib/nut) and NUT release "
+                        "(DIR/usr/share/nut/driver.list) when it has them; a missing port there is a warning")
     parser.add_argument("--driver-path", metavar="DIR", help="where the NUT drivers are (default /lib/nut "
-                        "and /usr/lib/nut)")
+                        "and /usr/lib/nut, or the target's under --root); only root-owned programs that group "
+                        "and others cannot change are run")
     parser.add_argument("--json", action="store_true", help="print one JSON object (see README)")
 
 
@@ -32,6 +34,10 @@ def run(args: argparse.Namespace) -> int:
             where = f"{report.path}:{finding.line}" if finding.line else report.path
             section = f" [{finding.section}]" if finding.section else ""
             print(f"{where}:{section} {finding.severity}: {finding.message}")
+        nut = report.nut
+        release = f"NUT {nut.release} (from {nut.release_source})" if nut.release else \
+            "the NUT release each driver reports"
+        print(f"nut-helper: judged with the drivers in {nut.drivers} and {release}", file=sys.stderr)
         counts = f"{report.errors} error(s), {len(report.findings) - report.errors} other finding(s)"
         print(f"nut-helper: checked {report.path}: {len(report.sections)} UPS section(s), {counts}",
               file=sys.stderr)

@@ -1,17 +1,16 @@
 """Known defects of released NUT drivers and the ups.conf settings that work around them.
 
 The table is ``nuthelper/data/driver-defects.json``. The installed NUT release is read from the
-driver's own banner (``DRIVER -V`` prints "... (2.8.0)").
+driver's own banner (``DRIVER -V`` prints "... (2.8.0)"), run only through
+:func:`nuthelper.knowledge.drivers.run_driver`, or given by the caller.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from functools import lru_cache
 
-from nuthelper.knowledge.drivers import driver_dirs, program_name
+from nuthelper.knowledge.drivers import run_driver
 from nuthelper.resources import data_path
 
 _RELEASE = re.compile(r"\((\d+(?:\.\d+)+)")
@@ -32,23 +31,17 @@ def _defects() -> tuple[dict, ...]:
 @lru_cache(maxsize=None)
 def installed_release(driver: str, driver_path: str | None = None) -> str | None:
     """The NUT release of the installed driver program (from its ``-V`` banner), or None."""
-    for directory in driver_dirs(driver_path):
-        program = directory / program_name(driver)
-        if not os.access(program, os.X_OK):
-            continue
-        try:
-            done = subprocess.run([str(program), "-V"], capture_output=True, text=True, timeout=10)
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        found = _RELEASE.search(done.stdout + done.stderr)
-        return found.group(1) if found else None
-    return None
+    done = run_driver(driver, "-V", driver_path=driver_path, timeout=10)
+    if done is None:
+        return None
+    found = _RELEASE.search(done.stdout + done.stderr)
+    return found.group(1) if found else None
 
 
-def affecting(driver: str, driver_path: str | None = None) -> list[tuple[dict, str]]:
-    """(defect record, installed release) for each known defect of ``driver`` that the installed
-    release still has; empty when NUT is not installed or the release is fixed."""
-    release = installed_release(driver, driver_path)
+def affecting(driver: str, driver_path: str | None = None, release: str | None = None) -> list[tuple[dict, str]]:
+    """(defect record, release) for each known defect of ``driver`` that the installed release (or
+    ``release`` when given) still has; empty when NUT is not installed or the release is fixed."""
+    release = release or installed_release(driver, driver_path)
     if release is None:
         return []
     return [(defect, release) for defect in _defects()

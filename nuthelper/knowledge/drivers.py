@@ -1,6 +1,11 @@
 """Which NUT drivers are installed here, which are deprecated, and which package ships each.
 
-Installed drivers are the programs in ``/lib/nut`` or ``/usr/lib/nut`` (or ``--driver-path``).
+Installed drivers are the programs in ``/lib/nut`` or ``/usr/lib/nut`` (or ``--driver-path``, or
+those of a target system under ``--root``). A driver program is only ever run through
+:func:`run_driver`, and only when :func:`find_driver_program` finds it safe: a plain driver name
+(letters, digits, ``_`` and ``-``), a regular file in the driver directory, owned by root and not
+writable by group or others, in directories only root can change. Names read from a ups.conf
+are never taken as paths.
 ``nuthelper/data/driver-replacements.json`` maps deprecated drivers to their maintained
 replacement; ``nuthelper/data/driver-packages.json`` names the Debian package of drivers that
 do not come with nut-server (snmp-ups is in nut-snmp).
@@ -10,8 +15,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import stat
+import subprocess
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,7 +27,11 @@ from nuthelper.knowledge.hcl import DriverChoice
 from nuthelper.resources import data_path
 
 DRIVER_DIRS = (Path("/lib/nut"), Path("/usr/lib/nut"))
+DRIVER_LIST = Path("/usr/share/nut/driver.list")
 _NOT_DRIVERS = {"upsd", "upsmon", "upsdrvctl", "upssched"}
+#: A NUT driver name: what upsdrvctl appends to its driver path. At most NAME_MAX (255) bytes.
+_DRIVER_NAME = re.compile(r"[A-Za-z0-9_-]{1,255}")
+_RELEASE_IN_LIST = re.compile(r"^# Network UPS Tools - (\d+(?:\.\d+)+) ")
 
 
 @lru_cache(maxsize=None)
@@ -44,6 +56,131 @@ def installed_drivers(driver_path: str | os.PathLike | None = None) -> set[str] 
             if entry.name not in _NOT_DRIVERS and entry.is_file() and os.access(entry, os.X_OK):
                 found.add(entry.name)
     return found
+
+
+def driver_name_problem(name: str) -> str | None:
+    """Why ``name`` (a ``driver =`` value) is not a NUT driver name, or None when it is one."""
+    if not _DRIVER_NAME.fullmatch(name):
+        return ("is not a NUT driver name (a driver is named with letters, digits, '_' and '-' only and "
+                "is looked up in NUT's driver directory, never run from a path)")
+    if name in _NOT_DRIVERS:
+        return "is a NUT program but not a driver"
+    return None
+
+
+@dataclass(frozen=True)
+class DriverProgram:
+    """An installed driver program and, when it must not be run, why."""
+
+    path: Path
+    refusal: str | None = None
+
+
+def _unsafe(path: Path, info: os.stat_result, what: str) -> str | None:
+    if info.st_uid != 0:
+        return f"{what} {path} is not owned by root"
+    if info.st_mode & 0o022 and not (stat.S_ISDIR(info.st_mode) and info.st_mode & stat.S_ISVTX):
+        return f"{what} {path} can be changed by its group or others (mode {stat.filemode(info.st_mode)})"
+    return None
+
+
+def _refusal(candidate: Path) -> str | None:
+    """Why the program at ``candidate`` must not be run, or None when only root could have put it there."""
+    real = Path(os.path.realpath(candidate))
+    try:
+        info = os.stat(real)
+        problems = [_unsafe(real, info, "the program")]
+        problems += [_unsafe(directory, os.stat(directory), "its directory") for directory in real.parents]
+    except OSError as error:
+        return f"{candidate} cannot be examined: {error.strerror}; not run"
+    if not stat.S_ISREG(info.st_mode) or not info.st_mode & 0o111:
+        return f"{candidate} is not an executable file; not run"
+    problem = next((problem for problem in problems if problem), None)
+    return f"{problem}; not run" if problem else None
+
+
+def find_driver_program(driver: str, driver_path: str | os.PathLike | None = None) -> DriverProgram | None:
+    """The installed program for ``driver`` (a plain driver name), or None when there is none."""
+    if driver_name_problem(driver):
+        return None
+    for directory in driver_dirs(driver_path):
+        for name in dict.fromkeys((driver, program_name(driver))):
+            candidate = directory / name
+            if os.path.lexists(candidate):
+                return DriverProgram(candidate, _refusal(candidate))
+    return None
+
+
+def run_driver(driver: str, *arguments: str, driver_path: str | os.PathLike | None = None,
+               timeout: float = 15) -> subprocess.CompletedProcess | None:
+    """Run the installed ``driver`` with ``arguments`` (e.g. ``-L``) when it is safe to; else None.
+
+    The only place nut-helper runs a driver: see :func:`find_driver_program` for what is run.
+    """
+    program = find_driver_program(driver, driver_path)
+    if program is None or program.refusal:
+        return None
+    try:
+        return subprocess.run([str(program.path), *arguments], capture_output=True, text=True,
+                              timeout=timeout, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+
+
+@dataclass(frozen=True)
+class NutInstall:
+    """The NUT a configuration is judged against: its driver directory and its release."""
+
+    driver_path: str | None         # what to pass as ``driver_path`` (None: the usual places)
+    drivers: str                    # where the drivers are, in words
+    release: str | None
+    release_source: str | None      # the file the release was read from
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {"drivers": self.drivers, "driver_path": self.driver_path, "release": self.release,
+                "release_source": self.release_source}
+
+
+def _inside(root: Path, path: Path) -> Path | None:
+    """``path`` under ``root`` when it exists there and no link leads out of the root, else None."""
+    joined = root / path.relative_to(path.anchor)
+    real_root = os.path.realpath(root)
+    if not os.path.lexists(joined) or os.path.commonpath([real_root, os.path.realpath(joined)]) != real_root:
+        return None
+    return joined
+
+
+def _list_release(path: Path) -> str | None:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            found = _RELEASE_IN_LIST.match(handle.readline())
+    except OSError:
+        return None
+    return found.group(1) if found else None
+
+
+def nut_install(root: str | os.PathLike | None = None,
+                driver_path: str | os.PathLike | None = None) -> NutInstall:
+    """Where the drivers and the NUT release are read from: the target's under ``root`` when it has
+    them (``ROOT/lib/nut``, ``ROOT/usr/share/nut/driver.list``), else this system's."""
+    target = Path(root) if root else None
+    if driver_path:
+        path, drivers = str(driver_path), f"{driver_path} (--driver-path)"
+    else:
+        found = [inside for inside in (_inside(target, d) for d in DRIVER_DIRS) if inside] if target else []
+        found = [directory for directory in found if directory.is_dir()]
+        if found:
+            path, drivers = str(found[0]), f"{found[0]} (the target's)"
+        else:
+            path = None
+            drivers = " and ".join(map(str, DRIVER_DIRS)) + (" (this system's: the target has none)"
+                                                             if target else "")
+    listing = _inside(target, DRIVER_LIST) if target else None
+    if driver_path or (listing is None and path is not None):
+        return NutInstall(path, drivers, None, None)     # the drivers' own banners tell their release
+    source = listing if listing is not None else DRIVER_LIST
+    release = _list_release(source)
+    return NutInstall(path, drivers, release, str(source) if release else None)
 
 
 def program_name(driver: str) -> str:
@@ -84,6 +221,18 @@ def connection_kind(driver: str) -> str | None:
         if driver in data[kind]:
             return kind
     return None
+
+
+def talks_usb(driver: str, settings: dict[str, str]) -> bool:
+    """Whether ``driver`` with these ups.conf settings (names in lower case) talks USB, and so
+    ignores ``port``: a USB driver, or a driver of both kinds whose rule in driver-ports.json says so."""
+    kind = connection_kind(driver)
+    if kind == "usb":
+        return True
+    rule = _data("driver-ports.json").get("usb_when", {}).get(driver)
+    if kind != "any" or rule is None:
+        return False
+    return settings.get("port", "").lower() == rule["port"] or any(key in settings for key in rule["settings"])
 
 
 def _as_choice(item: DriverChoice | str) -> DriverChoice:

@@ -6,6 +6,8 @@
 * :class:`LiveNut`: a driver (optional) and upsd in the foreground on loopback, read back with upsc.
 * :func:`driver_listing`, :func:`driver_keys`, :func:`genericups_types`: what the installed drivers
   accept, in their own words.
+* :class:`NutReading`: what a real driver read from ups.conf (``NutSetup.reading``), globals and its own
+  section, entry by entry, from its debug output.
 
 Example::
 
@@ -117,6 +119,26 @@ class NutRun:
         return [line for line in self.output.splitlines() if any(text in line for text in CONFIG_REJECTIONS)]
 
 
+_READ_ENTRY = re.compile(r"\[D3\] (do_global_args|main_arg): var='(.*)' val='(.*)'$", flags=re.M)
+
+
+@dataclass
+class NutReading:
+    """What one real driver read from ups.conf: the global entries and those of its section, in
+    order, as (name, value) with None for a flag; and everything it printed."""
+
+    globals: list[tuple[str, str | None]]
+    section: list[tuple[str, str | None]]
+    run: NutRun
+
+    @classmethod
+    def from_run(cls, run: NutRun) -> NutReading:
+        entries: dict[str, list[tuple[str, str | None]]] = {"do_global_args": [], "main_arg": []}
+        for where, name, value in _READ_ENTRY.findall(run.output):
+            entries[where].append((name, None if value == "<null>" else value))
+        return cls(entries["do_global_args"], entries["main_arg"], run)
+
+
 class NutSetup:
     """A NUT configuration directory and a private state directory."""
 
@@ -155,6 +177,13 @@ class NutSetup:
                    timeout: float = 60) -> NutRun:
         """Run the driver on the section with ``extra`` arguments (default ``-d 1``: one dump)."""
         return self._run(driver_command(driver, section, *(extra or ("-d", "1"))), self.env(lines), timeout)
+
+    def reading(self, driver: str, section: str, timeout: float = 30) -> NutReading:
+        """What the real ``driver`` reads from ups.conf for ``section`` (``-DDD`` before ``-a``, so that
+        it logs every entry as it reads it); it stops where it refuses one, at the port, or after one
+        dump (``-d 1``)."""
+        command = [str(DRIVER_DIR / driver), "-DDD", "-a", section, "-u", "root", "-d", "1"]
+        return NutReading.from_run(self._run(command, self.env(), timeout))
 
     @staticmethod
     def _run(command: list[str], env: dict[str, str], timeout: float) -> NutRun:
