@@ -12,6 +12,7 @@ import pytest
 
 from nuthelper.check import core_keys, driver_listing
 from nuthelper.upsconf import UpsConf
+from support.target import target_root
 from support.cli import nut_helper
 from support.nut import LiveNut, free_port, upscode2_workaround
 
@@ -330,8 +331,7 @@ def test_under_root_the_targets_drivers_and_release_are_used_and_named(tmp_path)
 
 
 def test_check_accepts_what_setup_just_wrote_into_a_root(tmp_path):
-    root = tmp_path / "target"
-    (root / "etc" / "nut").mkdir(parents=True)
+    root = target_root(tmp_path / "target")
     done = nut_helper("setup", "--model", "Tripp Lite Internet Office 700", "--cable", "73-0844", "--port",
                       "/dev/ttyS0", "--name", "tripp", "--write", "--root", str(root))
     assert done.returncode == 0, done.stderr

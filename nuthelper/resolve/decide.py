@@ -9,6 +9,7 @@ probe's answer, when there are any, decide over the model's knowledge (``evidenc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -64,6 +65,7 @@ class Context:
     driver_path: str | None
     reasons: list[str]
     warnings: list[str] = field(default_factory=list)
+    query_extra: str = ""  # further text that may name a network card (a --cable naming one)
 
 
 def resolve_model(model: str, cable: str | None, port: str | None, *, knowledge: CableBase | None,
@@ -95,6 +97,9 @@ def resolve_model(model: str, cable: str | None, port: str | None, *, knowledge:
     if cable is not None:
         cable_text = check_line(cable, "--cable")
         word = CONNECTION_WORDS.get(normalize(cable_text))
+        if word is None and families.names_network(cable_text) and not _documented_cable(knowledge, cable_text):
+            word = "network"  # "--cable 'Tripp Lite SNMPWEBCARD'": a network card, not a cable
+            context.query_extra = cable_text
         if word is None:
             return _from_named_cable(context, cable_text)
         _connection_from_cable_word(context, cable_text, word)
@@ -185,15 +190,39 @@ def _from_named_cable(context: Context, cable_text: str) -> Recommendation:
     return _from_cable(context, found)
 
 
+CABLE_TYPO_RATIO = 0.8
+"""How alike an unknown cable name and a documented one must be to take it for a misspelling."""
+
+
+def _documented_cable(knowledge: CableBase, text: str) -> bool:
+    try:
+        knowledge.find_cable(text)
+    except NotFound:
+        return False
+    return True
+
+
+def _spelt_like_a_documented_cable(knowledge: CableBase, text: str) -> bool:
+    import difflib
+
+    names = [normalize(name) for cable in knowledge.cables for name in cable.identifiers()]
+    return bool(difflib.get_close_matches(normalize(text), names, n=1, cutoff=CABLE_TYPO_RATIO))
+
+
 def _despite_unknown_cable(context: Context, cable_text: str, missing: NotFound) -> Recommendation:
     """A cable nobody documents: answer from the model when its answer does not hang on a cable's
     wiring; a name spelt like a documented cable is more likely that cable mistyped."""
-    if missing.details.get("candidates"):
+    if _spelt_like_a_documented_cable(context.knowledge, cable_text):
         raise missing
     if "usb" in normalize(cable_text) and context.connection is None:
         context.connection = "usb"
-    recommendation = _from_knowledge(context)
-    if recommendation.driver == "genericups":
+    try:
+        recommendation = _from_knowledge(context)
+    except Ambiguous as question:
+        if question.details.get("decided_by") != ["--cable"]:
+            raise
+        recommendation = None
+    if recommendation is None or recommendation.driver == "genericups":
         raise NotFound(f"--cable '{cable_text}' is not documented, and for '{context.query}' on this port the "
                        "settings depend on the cable's wiring: describe it with --wiring FILE (docs/wiring-format.md) "
                        "or pass a documented cable (nut-helper cables list)")
@@ -235,6 +264,7 @@ def _from_knowledge(context: Context) -> Recommendation:
                                "name this model; NUT's newer hardware list, bundled with nut-helper, does.")
     lineage = context.families.lineage(name.family) if name.family else []
     levels: list[tuple[str, str, Callable[[], list[Option]]]] = [
+        ("series", "the port, a URL, which only netxml-ups reads", lambda: _url_options(context)),
         ("hcl", "the network card the model names", lambda: _card_options(context, "card")),
         ("series", "the network knowledge of the model's family", lambda: _card_options(context, "family")),
         ("vendor-default", "the vendor's network cards", lambda: _card_options(context, "vendor")),
@@ -420,12 +450,20 @@ def _cable_of(context: Context, part: str | None):
         return None, f"{part} cable"
 
 
+def _url_options(context: Context) -> list[Option]:
+    """An http(s):// port is a card's web interface: netxml-ups is the NUT driver that reads one (netxml-ups(8))."""
+    if context.connection != "network" or not re.match(r"^https?://", context.port or ""):
+        return []
+    because = "the port is the URL of a card's XML/HTTP interface, which netxml-ups reads (netxml-ups(8))"
+    return [Option(Choice("netxml-ups", {}, [], None, None, "series", True, because), "network", 1.0, because)]
+
+
 def _card_options(context: Context, source: str) -> list[Option]:
     """Over the network the card decides, not the UPS behind it: a card the model names, else the
     network knowledge of the model's family, else the vendor's (all before rows naming the UPS)."""
     if context.connection != "network":
         return []
-    card = context.families.card_named(context.name.vendor, context.query)
+    card = context.families.card_named(context.name.vendor, f"{context.query} {context.query_extra}")
     if source == "card":
         return [_port_option(context, card.choice, "network", f"the {card.name} ({card.choice.source})")] if card else []
     if card is not None:
@@ -489,6 +527,11 @@ def _vendor_options(context: Context, various: list[RowMatch]) -> list[Option]:
 
 MAJORITY = 0.5
 """A vendor's driver for a connection: the one more than half of its rows for it use."""
+INFERENCE_SHARE = 2 / 3
+"""An unknown brand is answered only where at least two small vendors in three use one driver:
+below that, a guess is more often wrong than a question is costly."""
+MIN_RATING = 400
+"""The smallest rating (VA or W) of a mains UPS: a name without one gives no grounds to infer from."""
 SMALL_VENDOR_ROWS = 10
 """Vendors with at most this many rows are the "small vendors" an unknown brand is compared with."""
 
@@ -530,8 +573,8 @@ def _unknown_vendor_options(context: Context) -> list[Option]:
     if context.vendor is not None and any(_fits(row.connection, context.connection)
                                           for row in context.lists.all_rows(context.vendor.id)):
         return []
-    if not any(char.isdigit() for char in context.query):
-        return []  # no model number in the name: nothing to infer from
+    if (context.name.capacity or 0) < MIN_RATING:
+        return []  # no VA rating in the name: it may be no mains UPS at all (a DC or DIN-rail unit)
     per_kind: dict[str, dict[str, int]] = {}
     for vendor in context.lists.primary.vendors():
         rows = context.lists.all_rows(vendor)
@@ -548,7 +591,7 @@ def _unknown_vendor_options(context: Context) -> list[Option]:
     for kind, counted in per_kind.items():
         total = sum(counted.values())
         ranked = sorted(counted.items(), key=lambda item: -item[1])
-        if ranked[0][1] / total <= MAJORITY:
+        if ranked[0][1] / total < INFERENCE_SHARE:
             continue
         for driver, count in ranked[:2]:
             unknown = ("the brand is in no list nut-helper has" if context.vendor is None else
