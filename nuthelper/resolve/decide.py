@@ -573,7 +573,7 @@ def _unknown_vendor_options(context: Context) -> list[Option]:
     if context.vendor is not None and any(_fits(row.connection, context.connection)
                                           for row in context.lists.all_rows(context.vendor.id)):
         return []
-    if (context.name.capacity or 0) < MIN_RATING:
+    if max((name.capacity or 0) for name in context.name.all_names()) < MIN_RATING:
         return []  # no VA rating in the name: it may be no mains UPS at all (a DC or DIN-rail unit)
     per_kind: dict[str, dict[str, int]] = {}
     for vendor in context.lists.primary.vendors():
