@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -19,26 +18,17 @@ import pytest
 
 import nuthelper
 from nuthelper.resources import cables_path
+from support.checkout import CHECKOUT, copy_checkout, readme_example
 from support.debian_root import Bind, DebianRoot, bootstrap_tarball, system_env
 
-CHECKOUT = Path(__file__).resolve().parent.parent
-NOT_COPIED = {".git", ".venv", "__pycache__", ".pytest_cache", ".hypothesis", ".pybuild", "build", "dist"}
 UNITS = ["nut-helper-firstboot.service", "nut-helper-detect@.service"]
-UDEV_RULE = "/lib/udev/rules.d/90-nut-helper-usb.rules"
+UDEV_RULE = "/lib/udev/rules.d/90-nut-helper.rules"
 HOTPLUG_FLAG = "/etc/nut-helper/usb-hotplug"
 
 
 def package_version() -> str:
     first = (CHECKOUT / "debian" / "changelog").read_text().splitlines()[0]
     return re.match(r"nut-helper \(([^)]+)\)", first).group(1)
-
-
-def copy_checkout(destination: Path) -> Path:
-    """The checkout without its venv, git data and build leftovers, so the build leaves it clean."""
-    shutil.copytree(CHECKOUT, destination, symlinks=True,
-                    ignore=lambda _, names: [name for name in names
-                                             if name in NOT_COPIED or name.endswith(".egg-info")])
-    return destination
 
 
 @pytest.fixture(scope="module")
@@ -115,15 +105,6 @@ def test_lintian_reports_only_kept_tags(built):
     tags = re.findall(r"^([EWIP]): nut-helper\S*: (\S+)", done.stdout, flags=re.M)
     assert not [tag for severity, tag in tags if severity in "EW"], done.stdout
     assert {tag for _, tag in tags} == kept_lintian_tags(), done.stdout
-
-
-def readme_example() -> tuple[list[str], str]:
-    """The README's first shown example: the command after '$ ' and the output shown under it."""
-    readme = (CHECKOUT / "README.md").read_text()
-    block = next(block for block in re.findall(r"^```[^\n]*\n(.*?)^```", readme, flags=re.M | re.S)
-                 if block.startswith("$ nut-helper "))
-    command, _, output = block.partition("\n")
-    return shlex.split(command[2:]), output
 
 
 def test_readme_example_with_the_installed_command(installed):
