@@ -164,3 +164,10 @@ def write_setup(recommendation: Any, section: Any, options: WriteOptions) -> tup
             " (nothing was written)"
         return EXIT_CONFLICT, result
     return 0, result
+
+
+def setup_report(recommendation: Any, section: Any, result: dict[str, Any]) -> dict[str, Any]:
+    """The JSON object of a written setup (``setup --write --json``): the section, the recommendation
+    and the write's result."""
+    return {"name": section.name, "desc": section.desc, **recommendation.to_dict(), "text": section.text,
+            "write": result}

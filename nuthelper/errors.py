@@ -8,6 +8,7 @@ EXIT_INVALID = 2
 EXIT_NOT_FOUND = 3
 EXIT_CHECK_FAILED = 4
 EXIT_CONFLICT = 5
+EXIT_ACTIVATION_FAILED = 6     # the setup was written, but a command making it live failed
 
 
 class NutHelperError(Exception):

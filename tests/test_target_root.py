@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 
 from support.cli import nut_helper
-from support.nut import CONFIG_REJECTIONS, CORE_SETTINGS
-from support.ptys import PtyPair
 from support.debian_root import Bind, DebianRoot, bootstrap_tarball
+from support.nut import CONFIG_REJECTIONS
+from support.ptys import PtyPair
+from support.target_nut import assert_target_nut_reads, section_settings
 
 NUT_FILES = ["ups.conf", "nut.conf", "upsd.conf", "upsd.users", "upsmon.conf"]
 SHIM_INSIDE = "/usr/local/lib/modemlines.so"
@@ -60,26 +61,6 @@ def setup_into(target: DebianRoot, *arguments: str) -> None:
                       "--driver-path", str(target.path("/lib/nut")),
                       "--hcl", str(target.path("/usr/share/nut/driver.list")))
     assert done.returncode == 0, done.stderr
-
-
-def section_settings(target: DebianRoot, name: str) -> dict[str, str]:
-    """The key = value settings of section [name] in the target's ups.conf (comments left out)."""
-    text = target.path("/etc/nut/ups.conf").read_text()
-    body = re.search(rf"^\[{re.escape(name)}\]\n(.*?)(?=^\[|\Z)", text, flags=re.M | re.S).group(1)
-    return dict(re.findall(r"^\s*([a-z_.]+)\s*=\s*(.*?)\s*$", body, flags=re.M))
-
-
-def assert_target_nut_reads(target: DebianRoot, name: str, driver: str) -> None:
-    """upsdrvctl plans exactly this driver, and the driver lists every setting written."""
-    plan = target.run(["/sbin/upsdrvctl", "-t", "start"])
-    output = plan.stdout + plan.stderr
-    assert plan.returncode == 0, output
-    assert re.findall(r"\] exec:\s+(.+?)\s*$", output, flags=re.M) == [f"/lib/nut/{driver} -a {name}"], output
-    assert not [line for line in output.splitlines() if any(text in line for text in CONFIG_REJECTIONS)], output
-    listing = target.run([f"/lib/nut/{driver}", "-a", name, "-L"])
-    listed = set(re.findall(r"^(?:VALUE|FLAG) (\S+) ", listing.stdout, flags=re.M))
-    assert listed, listing.stdout + listing.stderr
-    assert set(section_settings(target, name)) - CORE_SETTINGS <= listed
 
 
 def assert_owned_by_target_nut(target: DebianRoot, files: list[str]) -> None:

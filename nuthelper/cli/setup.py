@@ -10,7 +10,7 @@ from pathlib import Path
 from nuthelper.cli.knowledge_args import add_knowledge_arguments, knowledge_from
 from nuthelper.cli.output import note, print_json
 from nuthelper.cli.probe import protocol_list
-from nuthelper.cli.setup_write import add_write_arguments
+from nuthelper.cli.setup_write import add_write_arguments, check_activate
 from nuthelper.errors import Ambiguous, InvalidInput, NotFound, NutHelperError
 
 HELP = "recommend the driver for a UPS and render its ups.conf section"
@@ -144,6 +144,7 @@ def _auto_port(args: argparse.Namespace, probe_serial: bool, usb: bool = True):
 def run(args: argparse.Namespace) -> int:
     from nuthelper.render import render_section
 
+    check_activate(args)
     if args.if_unconfigured:
         from nuthelper.cli.setup_write import report_if_configured
 
@@ -152,16 +153,18 @@ def run(args: argparse.Namespace) -> int:
     recommendation = recommend(args)
     section = render_section(recommendation, name=args.name, desc=args.desc)
     if args.write or args.dry_run:
-        from nuthelper.cli.setup_write import print_write_result, write_options
-        from nuthelper.configure import write_setup
+        from nuthelper.cli.setup_write import activate_or_advise, print_activation, print_write_result, write_options
+        from nuthelper.configure import setup_report, write_setup
 
         code, result = write_setup(recommendation, section, write_options(args))
-        if args.json:
-            print_json({"name": section.name, "desc": section.desc, **recommendation.to_dict(),
-                        "text": section.text, "write": result})
-        else:
+        if not args.json:
             print_write_result(result)
-        return code
+        activation_code, activation = activate_or_advise(args, section.name, recommendation.choice.port, result)
+        if args.json:
+            print_json({**setup_report(recommendation, section, result), **activation})
+        else:
+            print_activation(activation)
+        return code or activation_code
     if args.output and args.output != "-":
         write_new_file(args.output, section.text, force=args.force)
     if args.json:

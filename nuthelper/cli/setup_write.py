@@ -10,6 +10,7 @@ import sys
 from typing import Any
 
 from nuthelper.configure import DEFAULT_CONFIG, DEFAULT_UPSD_PORT, WriteOptions, skip_if_configured
+from nuthelper.errors import EXIT_ACTIVATION_FAILED, InvalidInput
 from nuthelper.tree import Tree
 
 
@@ -33,6 +34,9 @@ def add_write_arguments(parser: argparse.ArgumentParser) -> None:
                        help="how long to wait for another nut-helper run to finish (default 10)")
     group.add_argument("--no-udev-rule", action="store_true",
                        help="do not install the udev rule that lets group nut open the serial port")
+    group.add_argument("--activate", action="store_true",
+                       help="also run what makes the new configuration live on this machine (udev, the driver, "
+                            "upsd, upsmon); with --dry-run, list those commands; not with --root")
 
 
 def write_options(args: argparse.Namespace) -> WriteOptions:
@@ -40,6 +44,61 @@ def write_options(args: argparse.Namespace) -> WriteOptions:
     return WriteOptions(root=args.root, config=args.config, replace=args.replace, dry_run=args.dry_run,
                         standalone=args.standalone, upsd_port=args.upsd_port, if_unconfigured=args.if_unconfigured,
                         lock_timeout=args.lock_timeout, udev_rule=not args.no_udev_rule)
+
+
+def check_activate(args: argparse.Namespace) -> None:
+    """Refuse ``--activate`` where it cannot apply."""
+    if not args.activate:
+        return
+    if args.root:
+        raise InvalidInput("--activate makes the configuration live on this machine, so it cannot go with --root: "
+                           "the target's services read the new files when it boots")
+    if not (args.write or args.dry_run):
+        raise InvalidInput("--activate goes with --write (or with --dry-run to list its commands)")
+
+
+def activate_or_advise(args: argparse.Namespace, name: str, port: str | None,
+                       result: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """``--activate``: run (with ``--dry-run``: list) what makes the written setup live; without it,
+    the same commands as next steps. The exit code and the fields the JSON output ends with."""
+    from nuthelper.activate import activation_report
+
+    if args.root:       # a target system: its services start with the new files when it boots
+        return 0, {"next_steps": []}
+    ok, fields = activation_report(result, name, port, activate=args.activate, dry_run=args.dry_run)
+    return (0 if ok else EXIT_ACTIVATION_FAILED), fields
+
+
+def print_activation(fields: dict[str, Any]) -> None:
+    """Human output of :func:`activate_or_advise`, on stderr."""
+    if "next_steps" in fields:
+        if fields["next_steps"]:
+            print("nut-helper: to make it live, run (or use --activate):", file=sys.stderr)
+            for step in fields["next_steps"]:
+                print(f"  {step['command']}", file=sys.stderr)
+        return
+    activation = fields["activation"]
+    if not activation["steps"]:
+        print("nut-helper: --activate: no file changed, nothing to run", file=sys.stderr)
+    for step in activation["steps"]:
+        command, status = step["command"], step["status"]
+        if status == "planned":
+            print(f"nut-helper: would run: {command}", file=sys.stderr)
+        elif status == "ok":
+            print(f"nut-helper: ran: {command}", file=sys.stderr)
+        elif status == "failed-allowed":
+            print(f"nut-helper: ran: {command} (exit {step['exit_code']}, as expected when no driver runs it)",
+                  file=sys.stderr)
+        elif status == "not-run":
+            print(f"nut-helper: not run: {command}", file=sys.stderr)
+        else:
+            exit_status = f"exit {step['exit_code']}" if step["exit_code"] is not None else "did not run"
+            print(f"nut-helper: error: {command} failed ({exit_status})", file=sys.stderr)
+            for line in step["output"].splitlines():
+                print(f"  {line}", file=sys.stderr)
+    if activation["status"] == "failed":
+        print("nut-helper: error: the configuration is written but not live; fix the cause and run the failed "
+              "command and those after it", file=sys.stderr)
 
 
 def report_if_configured(args: argparse.Namespace) -> bool:
