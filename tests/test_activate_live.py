@@ -10,41 +10,24 @@ where the real udevadm finds no udevd."""
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 
-from support.debian_root import Bind
-from support.live_target import (create_runtime_directories, install_recorder, live_target, recorded, run_in,
-                                 stop_nut)
+from support.live_target import assert_nut_serves, booted_with_ups, install_recorder, recorded, run_in
 from support.nut import free_port
-from support.processes import wait_until
 from support.target_nut import section_settings
 
 MODEL = "Best Power Patriot Pro II"     # a Q1 (Megatec) unit: nutdrv_qx
 
 
 @pytest.fixture
-def q1(tmp_path, sim_bench):
-    """A simulated Q1 UPS on a pty that the target's group nut may open, as the udev rule would let it."""
+def live(tmp_path, sim_bench):
+    """The live target with a simulated Q1 UPS at /dev/ttyS0 (on line)."""
     state = tmp_path / "q1.state"
     state.write_text("OL\n")
-    return sim_bench.add("ttyq1", "q1", env={"SIM_Q1_STATE": str(state)})
-
-
-@pytest.fixture
-def live(tmp_path, q1):
-    """The target, booted as far as a chroot goes, with the UPS's pty at /dev/ttyS0; NUT stopped afterwards."""
-    with live_target(tmp_path / "target") as target:
-        create_runtime_directories(target)
-        os.chown(q1.device, 0, target.account("nut")[1])
-        os.chmod(q1.device, 0o660)
-        binds = [Bind(Path(q1.device), "/dev/ttyS0")]
-        try:
-            yield target, binds
-        finally:
-            stop_nut(target, binds)
+    q1 = sim_bench.add("ttyq1", "q1", env={"SIM_Q1_STATE": str(state)})
+    with booted_with_ups(tmp_path / "target", q1.device) as live:
+        yield live
 
 
 def setup_activate(target, binds, upsd_port: int, *extra: str):
@@ -64,11 +47,7 @@ def test_without_systemd_the_driver_upsd_and_upsmon_go_live(live):
                    "upsdrvctl start q1ups", "service nut-server restart", "service nut-client restart"]
     assert recorded(target, "udevadm") == ["control --reload", "trigger --action=change --settle /dev/ttyS0"]
     # The target's own upsd serves what the real driver reads from the simulator, and upsmon logged in.
-    ups = f"q1ups@localhost:{upsd_port}"
-    status = run_in(target, ["upsc", ups, "ups.status"], binds=binds)
-    assert (status.returncode, status.stdout.strip()) == (0, "OL"), status.stderr
-    wait_until(lambda: run_in(target, ["upsc", "-c", ups], binds=binds).stdout.strip(), "upsmon logged in to upsd",
-               timeout=30, interval=1)
+    assert_nut_serves(target, binds, f"q1ups@localhost:{upsd_port}")
 
     # Run again: nothing changes, so nothing is run.
     again = setup_activate(target, binds, upsd_port)

@@ -27,6 +27,7 @@ from typing import Iterator, Sequence
 
 import nuthelper
 from support.debian_root import NUT_PACKAGES, Bind, DebianRoot, bootstrap_tarball
+from support.processes import wait_until
 
 PYTHON_PACKAGES = ("python3", "python3-jinja2", "python3-serial", "python3-pyudev", "python3-jsonschema")
 LIVE_PACKAGES = (*NUT_PACKAGES, *PYTHON_PACKAGES, "cloud-init")
@@ -133,3 +134,28 @@ def stop_nut(target: DebianRoot, binds: Sequence[Bind] = ()) -> None:
                 os.kill(pid, signal.SIGTERM)
         except (ValueError, IndexError, OSError):
             pass
+
+
+@contextmanager
+def booted_with_ups(root: Path, device: str) -> Iterator[tuple[DebianRoot, list[Bind]]]:
+    """A live target booted as far as a chroot goes (/run/nut made), with the pty ``device`` of a
+    simulated UPS at /dev/ttyS0, open to the target's group nut as the udev rule would make it; the
+    binds to pass to every command, so that restarted drivers find the port; NUT stopped afterwards."""
+    with live_target(root) as target:
+        create_runtime_directories(target)
+        os.chown(device, 0, target.account("nut")[1])
+        os.chmod(device, 0o660)
+        binds = [Bind(Path(device), "/dev/ttyS0")]
+        try:
+            yield target, binds
+        finally:
+            stop_nut(target, binds)
+
+
+def assert_nut_serves(target: DebianRoot, binds: Sequence[Bind], ups: str, status: str = "OL") -> None:
+    """The target's upsd serves ``ups`` (NAME@HOST:PORT) with this ups.status, read from the real
+    driver, and upsmon has logged in to it."""
+    done = run_in(target, ["upsc", ups, "ups.status"], binds=binds)
+    assert (done.returncode, done.stdout.strip()) == (0, status), done.stderr
+    wait_until(lambda: run_in(target, ["upsc", "-c", ups], binds=binds).stdout.strip(), f"upsmon logged in to {ups}",
+               timeout=30, interval=1)
