@@ -46,8 +46,10 @@ OUTPUT_KEPT = 4000              # characters of a command's output kept in the r
 
 
 def find_program(name: str) -> str | None:
-    """``name`` on PATH, else in the system's program directories (sudo and cron often leave sbin out)."""
-    return shutil.which(name, path=os.pathsep.join([os.environ.get("PATH", ""), *SYSTEM_PROGRAM_DIRS]))
+    """``name`` in PATH's absolute directories (never the current one), else in the system's program
+    directories (sudo and cron often leave sbin out)."""
+    directories = [entry for entry in os.environ.get("PATH", "").split(os.pathsep) if os.path.isabs(entry)]
+    return shutil.which(name, path=os.pathsep.join([*directories, *SYSTEM_PROGRAM_DIRS]))
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,7 @@ def _run_one(step: Step) -> Outcome:
     program = find_program(step.argv[0])
     if program is None:
         return Outcome(step, "failed", None, f"{step.argv[0]}: not found on PATH or in "
-                                             f"{', '.join(SYSTEM_PROGRAM_DIRS)}")
+                                             f"{', '.join(SYSTEM_PROGRAM_DIRS)}; is the package that has it installed?")
     # Output goes to a file, not a pipe: a daemon the command starts keeps a pipe open until it exits.
     with tempfile.TemporaryFile() as output:
         try:

@@ -51,7 +51,7 @@ class InstallerSettings:
         if unknown:
             raise InvalidInput(f"{where}: unknown setting {unknown[0]!r}; the settings are "
                                f"{', '.join([*known, *own])}")
-        chosen = {key: setting(values, key, _TYPES[key], where) for key in known if values.get(key) is not None}
+        chosen = {key: setting(values, key, SETTING_TYPES[key], where) for key in known if values.get(key) is not None}
         settings = cls(**chosen)
         if not settings.port:
             raise InvalidInput(f"{where}: port is missing; give the serial device (e.g. /dev/ttyS0) or auto")
@@ -66,7 +66,7 @@ class InstallerSettings:
 
 
 # Each setting's type, from its annotation ("bool", "int", "str | None").
-_TYPES = {field.name: {"bool": bool, "int": int}.get(field.type.split(" | ")[0], str)
+SETTING_TYPES = {field.name: {"bool": bool, "int": int}.get(field.type.split(" | ")[0], str)
           for field in fields(InstallerSettings)}
 
 

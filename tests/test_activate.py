@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from nuthelper.activate import NDE_CHANGED, Step, System, activation_report, plan_activation, run_activation
+from nuthelper.activate import (NDE_CHANGED, Step, System, activation_report, find_program, plan_activation,
+                                run_activation)
 from nuthelper.configure import WriteOptions, write_setup
 from nuthelper.render import render_section
 from nuthelper.resolve import resolve
@@ -78,6 +79,25 @@ def test_only_what_changed_is_restarted(confdir):
     # Written once, the same again: nothing to do.
     written(confdir, dry_run=False, udev_rule=False)
     assert plan_activation(written(confdir, udev_rule=False), "tripp", None, system) == []
+
+
+def test_a_new_rule_alone_restarts_the_driver(confdir):
+    written(confdir, dry_run=False, udev_rule=False)     # ups.conf is there; only the rule is new
+    nde = System(systemd=True, driver_enumerator=True, nut_confdir=str(confdir))
+    steps = plan_activation(written(confdir), "tripp", None, nde)
+    assert commands(steps) == ["udevadm control --reload", "upsdrvsvcctl stop tripp", "upsdrvsvcctl start tripp"]
+    sysv = System(systemd=False, driver_enumerator=False, nut_confdir=str(confdir))
+    assert commands(plan_activation(written(confdir), "tripp", None, sysv))[1:] == ["upsdrvctl stop tripp",
+                                                                                   "upsdrvctl start tripp"]
+
+
+def test_programs_are_never_taken_from_the_current_directory(tmp_path, monkeypatch):
+    (tmp_path / "udevadm").write_text("#!/bin/sh\necho planted\n")
+    (tmp_path / "udevadm").chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", f":.:{os.environ['PATH']}")
+    found = find_program("udevadm")
+    assert found is None or os.path.dirname(os.path.abspath(found)) != str(tmp_path)
 
 
 def test_a_replaced_section_stops_its_driver_first(confdir):

@@ -22,7 +22,7 @@ import yaml
 from cloudinit import importer
 from cloudinit.config import modules as cloudinit_modules
 
-from nuthelper.installer import _TYPES
+from nuthelper.installer import SETTING_TYPES
 from support.checkout import CHECKOUT
 from support.debian_root import DebianRoot, bootstrap_tarball
 from support.guide import snippet
@@ -56,7 +56,7 @@ def test_the_schema_is_the_settings_and_accepts_the_guides_user_data(tmp_path):
     properties = SCHEMA["properties"]["nut_helper"]["properties"]
     json_type = {bool: "boolean", int: "integer", str: "string"}
     assert {key: spec["type"] for key, spec in properties.items()} == {
-        **{key: json_type[kind] for key, kind in _TYPES.items()}, "activate": "boolean", "root": "string"}
+        **{key: json_type[kind] for key, kind in SETTING_TYPES.items()}, "activate": "boolean", "root": "string"}
     validator = jsonschema.Draft4Validator(SCHEMA)
     user_data = snippet("cloud-init-user-data")
     validator.validate(yaml.safe_load(user_data))

@@ -111,15 +111,7 @@ def create_runtime_directories(target: DebianRoot) -> None:
                 path = target.path(fields[1])
                 path.mkdir(parents=True, exist_ok=True)
                 path.chmod(int(fields[2], 8))
-                os.chown(path, _target_id(target, fields[3], "/etc/passwd"), _target_id(target, fields[4], "/etc/group"))
-
-
-def _target_id(target: DebianRoot, name: str, database: str) -> int:
-    for line in target.path(database).read_text().splitlines():
-        fields = line.split(":")
-        if fields[0] == name:
-            return int(fields[2])
-    raise LookupError(f"{name} is not in the target's {database}")
+                os.chown(path, target.account(fields[3])[0], target.account(fields[4])[1])
 
 
 def stop_nut(target: DebianRoot, binds: Sequence[Bind] = ()) -> None:
