@@ -626,6 +626,11 @@ def _answer(context: Context, options: list[Option], confidence: str) -> Recomme
         raise Ambiguous(f"'{context.query}' on a {_KIND_NAME[best.connection]} port: {best.choice.because}; pass "
                         f"--cable ({listed})",
                         details={"candidates": [alt.to_dict() for alt in best.alternatives], "decided_by": ["--cable"]})
+    if best.needs == "usb-id":
+        listed = "; ".join(f"{alt.summary()} ({alt.note})" if alt.note else alt.summary() for alt in best.alternatives)
+        raise Ambiguous(f"'{context.query}': {best.choice.because}; what decides: {best.decides}; plug the unit in and "
+                        f"run setup with --port auto, which reads its USB ID ({listed})",
+                        details={"candidates": [alt.to_dict() for alt in best.alternatives], "decided_by": ["usb-id"]})
     choice = Choice.copy_of(best.choice)
     choice.confidence = confidence
     reasons, warnings = context.reasons, context.warnings
