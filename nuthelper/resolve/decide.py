@@ -271,13 +271,14 @@ def _from_knowledge(context: Context) -> Recommendation:
         ("hcl", "a row of NUT's hardware list names this model",
          lambda: [_row_option(context, m, "hcl") for m in by_grade["exact"] + by_grade["model"]]),
         ("series", f"the {lineage[0].name} family knowledge" if lineage else "",
-         lambda: _family_options(context, lineage[:1])),
+         lambda: _family_options(context, lineage[:1]) if _is_the_family(name) else []),
         ("series", "rows of NUT's hardware list for the same series",
          lambda: _sibling_options(context, by_grade["sibling"])),
         ("series", "rows of NUT's hardware list for a series named almost alike",
          lambda: _sibling_options(context, by_grade["near"])),
         ("series", "rows of NUT's hardware list and family knowledge for the broader series",
-         lambda: [_row_option(context, m, "series") for m in by_grade["parent"]] + _family_options(context, lineage[1:])),
+         lambda: [_row_option(context, m, "series") for m in by_grade["parent"]] +
+         _family_options(context, lineage[0 if not _is_the_family(name) else 1:])),
         ("series", "a documented cable's model pattern", lambda: _pattern_cable_options(context)),
         ("vendor-default", "what this vendor's units use on this connection",
          lambda: _vendor_options(context, by_grade["vendor"])),
@@ -342,6 +343,12 @@ def _name_closest(context: Context) -> None:
         listed = ", ".join(f"{context.vendor.name} {names[name]}" for name in close)
         context.warnings.append(f"'{context.query}' is not in NUT's hardware list; it is spelt like {listed}: "
                                 "if it is one of those, run setup again with that name.")
+
+
+def _is_the_family(name: ModelName) -> bool:
+    """True when the typed series is the family itself, not a more specific series within it
+    ("Pulsar EXtreme" is a series of its own within the Pulsar family: its rows come first)."""
+    return name.family is not None and len(name.series_key) == 1
 
 
 def _fits(kind: str, connection: str | None) -> bool:
