@@ -114,14 +114,17 @@ class HclIndex:
 
     def vendors_of_series(self, query: ModelName) -> set[str]:
         """For a name without a vendor: the vendors with rows of the same or a nearly-named series."""
-        found = set()
+        found, first_word = set(), set()
+        lead = query.series[0] if query.series and query.series[0].isalpha() else ""
         for vendor, names in self.by_vendor.items():
             for name in names:
                 grade = _series_grade(query, name.parsed, self.families)
                 if grade is not None and grade[0] in ("model", "sibling", "near"):
                     found.add(vendor)
                     break
-        return found
+                if len(lead) >= MIN_LEAD_WORD and name.parsed.series[:1] == (lead,):
+                    first_word.add(vendor)
+        return found or first_word
 
     def _grade(self, query: ModelName, name: _Name) -> tuple[str, int] | None:
         row_name = name.parsed
@@ -146,6 +149,8 @@ def _same_number(typed: ModelName, row: ModelName) -> bool:
     return not typed.series and not row.series and row.capacity is not None and row.capacity == typed.capacity
 
 
+MIN_LEAD_WORD = 4
+"""A series word this long, that only one vendor's rows begin with, names that vendor ("QUINT")."""
 MIN_SERIES_LETTERS = 2
 """A series written with fewer letters ("T" of "T1500") says too little to match on."""
 
