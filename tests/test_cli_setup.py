@@ -51,7 +51,7 @@ def test_json_fields():
 
 @pytest.mark.parametrize(("args", "code", "words"), [
     (["setup", "--model", "Nonexistent Brand Thing", "--port", "/dev/ttyS0"], 3, "neither in the cable knowledge base nor in NUT's hardware list"),
-    (["setup", "--model", "Tripp Lite X", "--cable", "no-such-cable", "--port", "/dev/ttyS0"], 3, "unknown cable"),
+    (["setup", "--model", "Tripp Lite X", "--cable", "73-0845", "--port", "/dev/ttyS0"], 3, "unknown cable"),
     (["setup", "--model", "Tripp Lite X", "--cable", "73-0844"], 2, "--port"),
     (["setup", "--model", "Tripp Lite X", "--cable", "73-0844", "--port", "/dev/ttyS0", "--desc", "caf\u00e9"], 2, "non-ASCII"),
     (["setup", "--model", "Tripp Lite X", "--cable", "73-0844", "--port", "/dev/ttyS0", "--name", "default"], 2, "reserved"),

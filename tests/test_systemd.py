@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from nuthelper.udevrule import rule_path
+
 SYSTEMD_DIR = Path(__file__).resolve().parent.parent / "systemd"
 UNITS = sorted(SYSTEMD_DIR.glob("*.service"))
 NUT_HELPER = Path(sys.executable).parent / "nut-helper"
@@ -49,7 +51,18 @@ def test_firstboot_is_ordered_before_nut_and_runs_once():
     assert "--port auto --write --if-unconfigured" in unit["Service"]["ExecStart"]
 
 
+HOTPLUG_RULE = SYSTEMD_DIR / "90-nut-helper.rules"
+
+
 def test_udev_rule_starts_the_detect_template():
-    rule = (SYSTEMD_DIR / "90-nut-helper-usb.rules").read_text()
+    rule = HOTPLUG_RULE.read_text()
     assert 'ENV{SYSTEMD_WANTS}+="nut-helper-detect@%k.service"' in rule
     assert 'ACTION=="add"' in rule and 'SUBSYSTEM=="usb"' in rule
+
+
+def test_no_sections_rule_can_mask_the_hotplug_rule():
+    # udev reads one file per name, /etc/udev/rules.d before /lib/udev/rules.d: a section's rule named
+    # like the installed hotplug rule (90-nut-helper-usb.rules for a UPS named "usb") would hide it.
+    prefix, suffix = Path(rule_path("NAME")).name.split("NAME")
+    name = HOTPLUG_RULE.name
+    assert not (name.startswith(prefix) and name.endswith(suffix) and len(name) > len(prefix + suffix))
