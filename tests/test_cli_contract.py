@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from support.cli import NUT_HELPER, nut_helper
-from support.nut import NutSetup
 from support.processes import wait_until
 from support.umockdev import umockdev_prefix
 

@@ -26,8 +26,6 @@ MAX_NUMBER = 32
 QUOTED = 40
 """How many characters of a long refused value a message shows (a value of up to twice that is shown whole)."""
 
-USB_PORT = "auto"
-
 
 def excerpt(value: str) -> str:
     """The start of ``value``, quoted and printable, for a message about it."""
