@@ -8,6 +8,7 @@ from typing import Any
 
 from nuthelper.cli.knowledge_args import add_knowledge_arguments, knowledge_from
 from nuthelper.cli.output import print_json
+from nuthelper.cli.values import text
 from nuthelper.knowledge.cables import Cable, DriverRule
 from nuthelper.knowledge.disconnect import CableLoss
 
@@ -21,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     listing.add_argument("--json", action="store_true", help="print a JSON list")
     add_knowledge_arguments(listing)
     show = actions.add_parser("show", help="wiring, models, driver and source of one cable")
-    show.add_argument("cable", metavar="ID", help="cable id, part number or title")
+    show.add_argument("cable", metavar="ID", type=text(what="cable name"), help="cable id, part number or title")
     show.add_argument("--json", action="store_true", help="print the cable's full JSON entry")
     add_knowledge_arguments(show)
 
@@ -123,6 +124,7 @@ def describe(cable: Cable) -> str:
             scope = f"for {', '.join(rule.models)}: " if rule.models else ""
             status = rule.confidence + ("" if rule.confirmed else ", unconfirmed")
             lines.append(f"  {scope}{rule.summary()}  ({status}) {rule.because}".rstrip())
+            lines += [f"    ! {warning}" for warning in rule.warnings]
     if cable.use_instead:
         lines += ["", "Not a monitoring cable; monitor the UPS with:"]
         lines += [f"  {rule.summary()}  {rule.because}".rstrip() for rule in cable.use_instead]

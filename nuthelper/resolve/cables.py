@@ -91,6 +91,7 @@ def from_cable(query: str, vendor: Vendor | None, rest: str, cable: Cable, port:
     rules = rules_for(cable, model)
     chosen, *others = rules
     choice = Choice.from_rule(chosen, cable, port)
+    warnings.extend(chosen.warnings)  # a rule's own warnings belong only to a section that uses it
     if confidence_cap and choice.confidence == "documented":
         choice.confidence = confidence_cap
     reasons.append(f"{choice.summary()}: {chosen.because or 'documented for this cable'}.")
@@ -122,8 +123,12 @@ def _fit_reasons(cable: Cable, vendor: Vendor | None, model: str, reasons: list[
         reasons.append(f"The document gives this cable for {families}; '{model}' is not named there "
                        f"but is a {cable.vendor.name} model.")
         return None
-    warnings.append(f"'{model}' is not among the models documented for the {cable.title}: "
-                    "make sure this is the cable that came with the UPS.")
+    documented = ", ".join(cable.fits.get("models", [])) or "; ".join(cable.fits.get("families", [])) or \
+        f"{cable.vendor.name} UPSes"
+    printed = f"that the cable is marked {cable.part_numbers[0]}" if cable.part_numbers else \
+        "that this is the cable joining the UPS and the computer"
+    warnings.append(f"The {cable.title}'s document names {documented}, and not '{model}' by name: the answer rests "
+                    f"on the cable you named, so check {printed}.")
     return "inferred"
 
 
