@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable
 
-from nuthelper.errors import InvalidInput, NotFound, cable_candidate
+from nuthelper.errors import Ambiguous, InvalidInput, NotFound, cable_candidate
 from nuthelper.knowledge.names import VendorIndex, load_vendor_index, normalize
 from nuthelper.resources import cables_path
 
@@ -293,7 +293,7 @@ class CableBase:
                 return found[0]
             if found:
                 names = ", ".join(f"{cable.id} ({cable.title})" for cable in found)
-                raise NotFound(f"cable '{text}' matches several cables: {names}; pass one of these ids to --cable",
+                raise Ambiguous(f"cable '{text}' matches several cables: {names}; pass one of these ids to --cable",
                                details={"candidates": [cable_candidate(cable) for cable in found],
                                         "decided_by": ["--cable"]})
         import difflib

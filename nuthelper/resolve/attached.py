@@ -121,7 +121,7 @@ def from_usb_alone(model: str, question: Any, attached: list[Any] | None) -> Rec
     upses = attached
     if upses is None:
         upses, _ = attached_usb_upses()
-    candidates = {candidate["driver"] for candidate in question.details.get("candidates", [])}
+    candidates = {entry.get("driver") for entry in question.details.get("candidates", [])}
     fitting = [ups for ups in upses if ups.driver in candidates] or upses
     if len(fitting) != 1:
         raise question

@@ -3,7 +3,7 @@ documented cable that names their model."""
 
 from __future__ import annotations
 
-from nuthelper.errors import Ambiguous, InvalidInput, NotFound
+from nuthelper.errors import Ambiguous, InvalidInput, NotFound, cable_candidate, choice_candidate
 from nuthelper.knowledge.cables import Cable, CableBase, DriverRule, Vendor
 from nuthelper.knowledge.names import normalize
 from nuthelper.resolve.inputs import USB_PORT, check_port
@@ -61,7 +61,8 @@ def one_cable(fitting: list[Cable], query: str, model: str, reasons: list[str]) 
     listed = ", ".join(f"{cable.id} ({KIND_WORDS[cable.kind]})" for cable in fitting)
     raise Ambiguous(f"several documented cables fit '{query}': {listed}; pass --cable with one of "
                     "these ids, or --port (auto for USB, a /dev path for serial)",
-                    details={"candidates": [cable.id for cable in fitting], "decided_by": ["--cable", "--port"]})
+                    details={"candidates": [cable_candidate(cable) for cable in fitting],
+                             "decided_by": ["--cable", "--port"]})
 
 
 def closest_models(knowledge: CableBase, vendor: Vendor | None, model: str) -> list[str]:
@@ -157,7 +158,8 @@ def rules_for(cable: Cable, model: str) -> list[DriverRule]:
     models = sorted({model for rule in cable.drivers for model in rule.models})
     raise Ambiguous(f"with the {cable.title} the driver depends on the UPS model ({families}); "
                     f"pass --model with one of: {', '.join(models)}",
-                    details={"candidates": [Choice.from_rule(rule, cable, None).to_dict() for rule in cable.drivers],
+                    details={"candidates": [choice_candidate(Choice.from_rule(rule, cable, None).to_dict())
+                                            for rule in cable.drivers],
                              "decided_by": ["--model"]})
 
 
