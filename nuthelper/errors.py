@@ -8,6 +8,8 @@ EXIT_INVALID = 2
 EXIT_NOT_FOUND = 3
 EXIT_CHECK_FAILED = 4
 EXIT_CONFLICT = 5
+EXIT_DOES_NOT_WORK = 6     # verify: a section reads nothing (no-answer) or reads wrongly (misreads)
+EXIT_NOT_VERIFIED = 7      # verify: none failed, but a section could not be tried (not-run)
 
 
 class NutHelperError(Exception):
