@@ -15,7 +15,7 @@ import sys
 from nuthelper import __version__
 from nuthelper.errors import EXIT_INTERNAL, EXIT_INVALID, NutHelperError
 
-COMMANDS = ["setup", "cables", "lookup", "upstype", "ports", "probe", "check"]
+COMMANDS = ["setup", "cables", "lookup", "upstype", "ports", "probe", "check", "verify", "guide"]
 
 
 class _Parser(argparse.ArgumentParser):
