@@ -15,11 +15,15 @@ import pytest
 from nuthelper.errors import EXIT_DOES_NOT_WORK, EXIT_NOT_FOUND, EXIT_INVALID, EXIT_NOT_VERIFIED
 from nuthelper.knowledge.genericups import INPUT_LINES, load_table
 from nuthelper.probe.contact import reads_normal
+from nuthelper.probe.locks import lock_state
+from nuthelper.verify.upsd import listen_addresses
 from support.access import let_nut_open, lines_nut_can_use
-from support.cli import nut_helper
+from support.cli import NUT_HELPER, nut_helper
 from support.nut import LiveNut, NutSetup, free_port
+from support.processes import wait_until
 from support.ptys import PtyPair
 from support.target import target_root
+from support.terminal import TerminalSession
 
 TRIPP_TYPE = 5      # the Tripp Lite 73-0844 cable's type, as setup writes it
 
@@ -329,3 +333,30 @@ def test_bad_input_is_one_line_and_its_own_exit_code(tmp_path, args, code, messa
     done = nut_helper("verify", *args, "--config", str(config))
     assert done.returncode == code
     assert len(done.stderr.strip().splitlines()) == 1 and message in done.stderr
+
+
+def test_ctrl_c_stops_the_driver_verify_started_and_cleans_up(tmp_path, sim_bench):
+    silent = sim_bench.add("ttysilent", "silent")
+    let_nut_open(silent.device)
+    config = write_conf(tmp_path / "ups.conf", f"[q1]\n  driver = nutdrv_qx\n  port = {silent.path}\n")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    with TerminalSession([*NUT_HELPER, "verify", "--config", str(config), "--seconds", "60"],
+                         env={**os.environ, "TMPDIR": str(scratch)}) as term:
+        wait_until(lambda: not lock_state(silent.path).free, "the driver to open the port", timeout=20)
+        term.ctrl_c()
+        assert term.wait(timeout=20) == 130
+    assert "nut-helper: interrupted" in term.output
+    assert lock_state(silent.path).free            # no driver left holding the port
+    assert list(scratch.iterdir()) == []
+
+
+@pytest.mark.parametrize("upsd_conf, addresses", [
+    (None, [("127.0.0.1", 3493), ("::1", 3493)]),
+    ("# nothing\n", [("127.0.0.1", 3493), ("::1", 3493)]),
+    ("LISTEN 127.0.0.1 3500\nLISTEN ::1\n", [("127.0.0.1", 3500), ("::1", 3493)]),
+    ("LISTEN 0.0.0.0 3493\nLISTEN :: 3493\n", [("127.0.0.1", 3493), ("::1", 3493)]),
+    ("LISTEN 192.0.2.7 3493\n", []),                 # another address: never contacted
+])
+def test_upsd_is_only_asked_on_loopback(upsd_conf, addresses):
+    assert listen_addresses(upsd_conf) == addresses
