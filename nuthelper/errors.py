@@ -14,6 +14,8 @@ EXIT_CONFLICT = 5
 EXIT_OUTPUT_LOST = 6
 """The command did its work, but what it printed could not be written (stdout or stderr full,
 closed, or a pipe whose reader has gone)."""
+EXIT_DOES_NOT_WORK = 7     # verify: a section reads nothing (no-answer) or reads wrongly (misreads)
+EXIT_NOT_VERIFIED = 8      # verify: none failed, but a section could not be tried (not-run)
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 CANDIDATE_KINDS = ("model", "cable", "driver", "device")

@@ -23,7 +23,7 @@ from nuthelper import __version__
 from nuthelper.errors import (EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OUTPUT_LOST, DamagedInstallation, NutHelperError,
                               UsageError)
 
-COMMANDS = ["setup", "cables", "lookup", "upstype", "ports", "probe", "check"]
+COMMANDS = ["setup", "cables", "lookup", "upstype", "ports", "probe", "check", "verify", "guide"]
 _LONG_WORD = re.compile(r"\S{201,}")
 
 
