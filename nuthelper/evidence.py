@@ -1,5 +1,6 @@
 """Recommendations from evidence outside the knowledge base: the user's own wiring file
-(a home-made cable) and what probing the machine found (``--port auto``)."""
+(a home-made cable), the genericups type the user knows (``--upstype``) and what probing the
+machine found (``--port auto``, ``--probe``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from nuthelper.knowledge.derive import Derivation
 from nuthelper.knowledge.names import normalize
 from nuthelper.resolve import (Choice, Recommendation, check_line, check_port, judge_cable_loss,
                                work_around_driver_defects)
-from nuthelper.errors import InvalidInput
+from nuthelper.errors import InvalidInput, NotFound
 
 HOME_MADE = "UPS on a home-made cable"
 
@@ -33,6 +34,39 @@ def from_wiring(model: str | None, wiring_file: str, port: str | None) -> Recomm
     warnings = [f"Wiring problem: {problem}" for problem in derivation.problems]
     recommendation = Recommendation(query, None, query, choice, reasons, [], warnings)
     judge_cable_loss(recommendation, derivation.cable_losses())
+    return recommendation
+
+
+def from_upstype(model: str | None, number: int, port: str | None, driver_path: str | None = None) -> Recommendation:
+    """genericups with the type the user names (``setup --upstype N``), judged like any genericups
+    answer: the type's known disagreements between manual and driver, a loose cable's reading, the
+    installed driver and its defects. It is the user's word, which nothing here can check, so
+    its confidence is "inferred"."""
+    from nuthelper.knowledge.genericups import load_table
+    from nuthelper.resolve.finish import prefer_installed_driver
+
+    try:
+        ups_type = load_table().get(number)
+    except NotFound as unknown:
+        raise InvalidInput(f"--upstype {number}: {unknown.message}") from None
+    query = check_line(model, "--model") if model else ""
+    if not normalize(query):
+        query = f"UPS of genericups type {number}"
+    given = f"--upstype {number}"
+    choice = Choice("genericups", {"upstype": str(number)}, [], check_port(port, f"genericups type {number}"),
+                    None, "inferred", True, f"{given} as given: {ups_type.driver_label}, {ups_type.signals.format()}",
+                    source=f"{given} on the command line")
+    reasons = [f"{given} names genericups type {number} ({ups_type.driver_label}); nut-helper takes the type as "
+               "given: neither the model nor a cable confirms it.",
+               f"{choice.summary()}: signals {ups_type.signals.format()}.", f"Port {choice.port}, as given."]
+    warnings = [f"Type {number}: {disagreement.sentence(ups_type.signals)}."
+                for disagreement in ups_type.manual_disagreements]
+    warnings.append(f"Nothing but {given} says this is type {number}: before relying on it, pull the UPS's mains "
+                    "plug and check that upsc reports OB (on battery), then LB (low battery) as the battery runs down.")
+    recommendation = Recommendation(query, None, query, choice, reasons, [], warnings, connection="serial")
+    prefer_installed_driver(recommendation, driver_path)
+    work_around_driver_defects(recommendation, driver_path)
+    judge_cable_loss(recommendation)
     return recommendation
 
 

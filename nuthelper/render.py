@@ -16,7 +16,7 @@ from typing import Any
 import jinja2
 
 from nuthelper.confsyntax import escape_value, section_name_from, validate_section_name
-from nuthelper.errors import InvalidInput
+from nuthelper.errors import DamagedInstallation, InvalidInput
 from nuthelper.resolve import Recommendation
 from nuthelper.resources import templates_dir
 
@@ -55,8 +55,16 @@ def environment() -> jinja2.Environment:
 
 
 def render_template(template: str, **context: Any) -> str:
-    """Render one template of templates/ with ``context``."""
-    return environment().get_template(template).render(**context)
+    """Render one template of templates/ with ``context``; a template that cannot be read is a
+    damaged installation, said in one line."""
+    try:
+        loaded = environment().get_template(template)
+    except (OSError, UnicodeDecodeError, jinja2.TemplateError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else \
+            "it is missing" if isinstance(error, jinja2.TemplateNotFound) else str(error)
+        raise DamagedInstallation(f"nut-helper's template {templates_dir() / template} cannot be read ({reason}): "
+                                  "the installation is damaged; reinstall nut-helper") from None
+    return loaded.render(**context)
 
 
 def _alternative_line(choice: Any) -> str:

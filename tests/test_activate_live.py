@@ -13,6 +13,7 @@ import json
 
 import pytest
 
+from nuthelper.errors import EXIT_ACTIVATION_FAILED
 from support.live_target import assert_nut_serves, booted_with_ups, install_recorder, recorded, run_in
 from support.nut import free_port
 from support.target_nut import section_settings
@@ -83,7 +84,7 @@ def test_a_failing_command_stops_the_rest_and_the_files_stay_written(live):
     target, binds = live     # the real udevadm: no udevd runs in a chroot, so its reload fails
     upsd_port = free_port()
     done = setup_activate(target, binds, upsd_port)
-    assert done.returncode == 6, done.stderr
+    assert done.returncode == EXIT_ACTIVATION_FAILED, done.stderr
     assert "nut-helper: error: udevadm control --reload failed (exit" in done.stderr
     assert "nut-helper: not run: upsdrvctl start q1ups" in done.stderr
     assert "nut-helper: error: the configuration is written but not live" in done.stderr
@@ -92,7 +93,7 @@ def test_a_failing_command_stops_the_rest_and_the_files_stay_written(live):
     # The same in JSON, once the rule is missing again (the only file left to change).
     target.path("/etc/udev/rules.d/90-nut-helper-q1ups.rules").unlink()
     done = setup_activate(target, binds, upsd_port, "--json")
-    assert done.returncode == 6, done.stderr
+    assert done.returncode == EXIT_ACTIVATION_FAILED, done.stderr
     activation = json.loads(done.stdout)["activation"]
     assert activation["status"] == "failed"
     first, *rest = activation["steps"]

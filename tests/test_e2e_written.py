@@ -68,7 +68,7 @@ def assert_nut_reads(nut: NutSetup, written: dict[str, str]) -> None:
 def test_every_documented_cable_written_by_setup_is_read_by_nut(tmp_path):
     root = target_root(tmp_path / "root")
     # one port per UPS: setting up a second UPS on the same port would replace the first
-    cases = [(model, ["--cable", cable, "--port", "auto" if kind == "usb" else str(tmp_path / f"ttyS-none{index}")])
+    cases = [(model, ["--cable", cable, "--port", "auto" if kind == "usb" else f"/dev/ttyNH-none{index}"])
              for index, (model, cable, kind) in enumerate(cable_cases())]
     assert len(cases) >= 20
     written = write_all(root, cases)

@@ -44,7 +44,7 @@ def test_shape_and_ids_are_unique():
     assert len(ids) == len(set(ids))
     assert DATA["format"] == 1
     for _, _, family in families():
-        assert set(family) <= {"id", "name", "names", "skus", "parent", "ports", "source"}, family["id"]
+        assert set(family) <= {"id", "name", "names", "skus", "numbers", "parent", "ports", "source"}, family["id"]
         assert set(family.get("ports", {})) <= set(CONNECTIONS), family["id"]
         if family.get("parent"):
             assert family["parent"] in ids, f"{family['id']}: unknown parent {family['parent']}"

@@ -20,7 +20,7 @@ from nuthelper.knowledge.ports import connection_kind, entries_for_port
 from nuthelper.knowledge.search import build_index
 from nuthelper.resources import data_path
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "nut"
+REFERENCE = Path(__file__).resolve().parent / "data" / "nut"  # NUT's own files, origin in its README.md
 BUNDLED = data_path("hcl.json")
 ROW = re.compile(r'^"[^"]*"\t')
 

@@ -143,7 +143,7 @@ def test_cli_not_found_gives_suggestions():
     (["5125", "--limit", "0"], "--limit 0"),
     (["5125", "--hcl", "/nonexistent/driver.list"], "does not exist"),
     (["5125", "--vendor", "Powerwere"], "did you mean Eaton"),
-    (["5125", "--limit", "many"], "invalid int value"),
+    (["5125", "--limit", "many"], "'many' is not a whole number"),
 ])
 def test_cli_bad_input(args, words):
     result = _lookup(*args)

@@ -181,3 +181,19 @@ def test_an_undocumented_cable_leaves_the_answer_to_the_model():
         resolve("APC Back-UPS 650", cable="Z-9999-cable", port="/dev/ttyS0")
     with pytest.raises(NotFound, match="73-0844"):
         resolve("Tripp Lite X", "73-0845", "/dev/ttyS0")
+
+
+@pytest.mark.parametrize(("args", "kind"), [
+    (("MGE Ellipse Office 600",), "driver"),                                   # the port decides
+    (("APC Back-UPS 650", None, "/dev/ttyS0"), "driver"),                      # the cable decides
+    (("Keor 800", None, "auto"), "driver"),                                    # the USB ID decides
+    (("APC Back-UPS ES 700", "serial", "/dev/ttyS0"), "driver"),               # known over USB only
+    (("Nonexistent Brand Thing", None, "auto"), "model"),                      # closest names
+    (("Eaton Ellipse MAX 1100", "DB9", "/dev/ttyS0"), "cable"),               # several cables match
+])
+def test_every_question_offers_candidates_of_one_shape(args, kind):
+    with pytest.raises((Ambiguous, NotFound, InvalidInput)) as question:
+        resolve(*args, attached=[])
+    candidates = question.value.details.get("candidates")
+    assert candidates, question.value.message
+    assert all(entry["kind"] == kind and isinstance(entry["name"], str) and entry["name"] for entry in candidates)

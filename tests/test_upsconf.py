@@ -69,7 +69,7 @@ def test_sample_round_trip_and_meaning() -> None:
     assert conf.duplicate_sections() == {}
 
 
-REFERENCE_SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "nut" / "ups.conf.sample"
+REFERENCE_SAMPLE = Path(__file__).resolve().parent / "data" / "nut" / "ups.conf.sample"  # origin: data/nut/README.md
 
 
 @pytest.mark.parametrize("path", [DEBIAN_UPS_CONF, REFERENCE_SAMPLE])

@@ -3,8 +3,8 @@
 
 Usage: python3 tools/convert_hcl.py [DRIVER_LIST] [--commit-file FILE] [--nut-version V] [-o OUT]
 
-Defaults convert the reference copy ../shared/reference/nut/driver.list.in (with its SOURCE-COMMIT)
-into nuthelper/data/hcl.json. The rows are parsed by nuthelper.knowledge.hcl, so a row the
+Defaults convert the repository's copy tests/data/nut/driver.list.in (with its SOURCE-COMMIT; origin
+in tests/data/nut/README.md) into nuthelper/data/hcl.json. The rows are parsed by nuthelper.knowledge.hcl, so a row the
 project cannot read stops the conversion with its line number.
 """
 
@@ -20,7 +20,7 @@ sys.path.insert(0, str(REPO))
 
 from nuthelper.knowledge.hcl import hcl_to_json, parse_driver_list  # noqa: E402
 
-REFERENCE = REPO.parent / "shared" / "reference" / "nut"
+REFERENCE = REPO / "tests" / "data" / "nut"
 
 
 def main() -> int:

@@ -3,6 +3,11 @@
 Each subcommand is one module in this package exposing ``HELP``, ``add_arguments(parser)``
 and ``run(args) -> int``. Modules import heavy dependencies inside ``run`` so that start-up
 stays light.
+
+The contract with scripts (docs/notes-defects-cli.md): every error is one line on stderr and
+a non-zero exit code; with ``--json`` anywhere on the line, stdout holds exactly one JSON
+document, errors of the command line itself included; output that could not be written is an
+error too (exit code 6 when the command itself succeeded).
 """
 
 from __future__ import annotations
@@ -10,25 +15,34 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
+from pathlib import Path
 
 from nuthelper import __version__
-from nuthelper.errors import EXIT_INTERNAL, EXIT_INVALID, NutHelperError
+from nuthelper.errors import (EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OUTPUT_LOST, DamagedInstallation, NutHelperError,
+                              UsageError)
 
-COMMANDS = ["setup", "cables", "lookup", "upstype", "ports", "probe", "check"]
+COMMANDS = ["setup", "cables", "lookup", "upstype", "ports", "probe", "check", "verify", "guide"]
+_LONG_WORD = re.compile(r"\S{201,}")
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but usage errors are one line and exit with the 'invalid input' code."""
+    """argparse, but a usage error is a :class:`UsageError` (one line, exit 2, JSON with --json)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_INVALID, f"nut-helper: error: {message} (see '{self.prog} --help')\n")
+        from nuthelper.cli.values import excerpt
+
+        message = _LONG_WORD.sub(lambda word: f"{excerpt(word.group())} ({len(word.group())} characters)", message)
+        raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The full parser, or (``only``) one holding just that subcommand, to keep start-up light."""
     parser = _Parser(prog="nut-helper", description="Cable-aware Network UPS Tools configuration.")
     parser.add_argument("--version", action="version", version=f"nut-helper {__version__}")
+    parser.add_argument("--json", dest="json_first", action="store_true",
+                        help="the same as the command's own --json: one JSON document on stdout, errors included")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in [only] if only else COMMANDS:
@@ -39,27 +53,87 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def json_requested(argv: list[str]) -> bool:
+    """Whether ``--json`` (or an abbreviation argparse accepts, ``--js``) is on the line before any ``--``."""
+    for token in argv:
+        if token == "--":
+            return False
+        flag = token.split("=", 1)[0]
+        if len(flag) >= 3 and "--json".startswith(flag):
+            return True
+    return False
+
+
 def main(argv: list[str] | None = None) -> int:
+    from nuthelper.cli.output import watch_streams
+
     argv = sys.argv[1:] if argv is None else argv
-    first = argv[0] if argv else None
-    args = build_parser(first if first in COMMANDS else None).parse_args(argv)
+    streams = sys.stdout, sys.stderr
+    watch_streams()
     try:
+        return _honest(_run(argv, json_requested(argv)))
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _run(argv: list[str], wants_json: bool) -> int:
+    args = None
+    try:
+        first = argv[0] if argv else None
+        args = build_parser(first if first in COMMANDS else None).parse_args(argv)
+        args.json = args.json_first or getattr(args, "json", False)
         return args.handler(args)
+    except SystemExit as done:  # --help and --version
+        return done.code if isinstance(done.code, int) else 0
     except NutHelperError as error:
-        print(f"nut-helper: error: {error.message}", file=sys.stderr)
-        if getattr(args, "json", False):
-            from nuthelper.cli.output import print_json
-            print_json({"error": {"exit_code": error.exit_code, "kind": type(error).__name__,
-                                  "message": error.message, **error.details}})
-        return error.exit_code
+        return _report(error, error.exit_code, wants_json or getattr(args, "json", False))
     except KeyboardInterrupt:
-        print("nut-helper: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return 0
+        return _report(NutHelperError("interrupted (Ctrl-C)"), EXIT_INTERRUPTED, wants_json, kind="Interrupted")
     except Exception as error:  # an internal error: keep it to one line unless debugging
-        print(f"nut-helper: internal error: {type(error).__name__}: {error} "
-              "(set NUT_HELPER_DEBUG=1 for a traceback)", file=sys.stderr)
+        damaged = _shipped_file_error(error)
+        if damaged is not None:
+            return _report(damaged, damaged.exit_code, wants_json)
+        internal = NutHelperError(f"{type(error).__name__}: {error} (set NUT_HELPER_DEBUG=1 for a traceback)")
+        code = _report(internal, EXIT_INTERNAL, wants_json, kind="InternalError", prefix="internal error")
         if os.environ.get("NUT_HELPER_DEBUG"):
             raise
-        return EXIT_INTERNAL
+        return code
+
+
+def _report(error: NutHelperError, code: int, wants_json: bool, *, kind: str | None = None,
+            prefix: str = "error") -> int:
+    """The one-line message on stderr and, with --json, the error document on stdout (unless the
+    command printed its document already)."""
+    from nuthelper.cli.output import json_printed, one_line, print_json
+
+    print(one_line(f"nut-helper: {prefix}: {error.message}"), file=sys.stderr)
+    if wants_json and not json_printed():
+        print_json({"error": {"exit_code": code, "kind": kind or type(error).__name__, "message": error.message,
+                              **error.details}})
+    return code
+
+
+def _shipped_file_error(error: Exception) -> DamagedInstallation | None:
+    """An OSError on a file inside the installed package: the installation is damaged."""
+    filename = getattr(error, "filename", None)
+    if not isinstance(error, OSError) or not isinstance(filename, (str, bytes, os.PathLike)):
+        return None
+    package = Path(__file__).resolve().parent.parent
+    if package not in Path(os.path.abspath(os.fsdecode(filename))).parents:
+        return None
+    return DamagedInstallation(f"nut-helper's own file {os.fsdecode(filename)} cannot be read "
+                               f"({error.strerror or error}): the installation is damaged; reinstall nut-helper")
+
+
+def _honest(code: int) -> int:
+    """The exit code, once stdout and stderr are flushed: output that could not be written turns a
+    success into EXIT_OUTPUT_LOST, and is said on stderr when stderr still works."""
+    from nuthelper.cli.output import lost_output
+
+    lost = lost_output()
+    if not lost:
+        return code
+    print(f"nut-helper: error: could not write {'; '.join(lost)}: what the command printed is lost; make room, "
+          "or keep the pipe's reader open, and run it again", file=sys.stderr)
+    lost_output()
+    return code or EXIT_OUTPUT_LOST

@@ -6,8 +6,10 @@ import argparse
 import sys
 from typing import Any
 
+from nuthelper.cabledraw import connector_text, wiring_lines
 from nuthelper.cli.knowledge_args import add_knowledge_arguments, knowledge_from
 from nuthelper.cli.output import print_json
+from nuthelper.cli.values import text
 from nuthelper.knowledge.cables import Cable, DriverRule
 from nuthelper.knowledge.disconnect import CableLoss
 
@@ -21,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     listing.add_argument("--json", action="store_true", help="print a JSON list")
     add_knowledge_arguments(listing)
     show = actions.add_parser("show", help="wiring, models, driver and source of one cable")
-    show.add_argument("cable", metavar="ID", help="cable id, part number or title")
+    show.add_argument("cable", metavar="ID", type=text(what="cable name"), help="cable id, part number or title")
     show.add_argument("--json", action="store_true", help="print the cable's full JSON entry")
     add_knowledge_arguments(show)
 
@@ -86,10 +88,6 @@ def derived_signals(cable: Cable):
     return derive_signals(cable.wiring)
 
 
-def _pin(side: str, pin: str, signal: str | None) -> str:
-    return f"{side} {pin:>2} {signal or '':<22}"
-
-
 def describe(cable: Cable) -> str:
     """A readable text page about one cable, wiring drawn pin to pin."""
     lines = [f"{cable.title}  ({cable.id})", f"  vendor: {cable.vendor.name}; kind: {cable.kind}"]
@@ -97,7 +95,7 @@ def describe(cable: Cable) -> str:
         lines.append(f"  part numbers: {', '.join(cable.part_numbers)}")
     ends = cable.data.get("connectors", {})
     if ends:
-        lines.append("  UPS end: " + _connector(ends.get("ups")) + "    PC end: " + _connector(ends.get("pc")))
+        lines.append("  UPS end: " + connector_text(ends.get("ups")) + "    PC end: " + connector_text(ends.get("pc")))
     twin = cable.same_wiring_as
     if twin is not None:
         lines.append(f"  wired like: {twin.title} ({twin.id})")
@@ -123,6 +121,7 @@ def describe(cable: Cable) -> str:
             scope = f"for {', '.join(rule.models)}: " if rule.models else ""
             status = rule.confidence + ("" if rule.confirmed else ", unconfirmed")
             lines.append(f"  {scope}{rule.summary()}  ({status}) {rule.because}".rstrip())
+            lines += [f"    ! {warning}" for warning in rule.warnings]
     if cable.use_instead:
         lines += ["", "Not a monitoring cable; monitor the UPS with:"]
         lines += [f"  {rule.summary()}  {rule.because}".rstrip() for rule in cable.use_instead]
@@ -132,47 +131,3 @@ def describe(cable: Cable) -> str:
     lines += ["", f"Source: {cable.source_text()}"]
     return "\n".join(lines) + "\n"
 
-
-def _connector(end: dict[str, Any] | None) -> str:
-    if not end:
-        return "?"
-    return " ".join(part for part in (end.get("type"), end.get("gender")) if part)
-
-
-def wiring_lines(wiring: dict[str, Any]) -> list[str]:
-    """Draw the wires as ``UPS pin signal ──[parts]── PC pin signal``, then jumpers and parts."""
-    lines = []
-    for wire in wiring.get("wires", []):
-        parts = " ".join(_component(part) for part in wire.get("components", []))
-        link = f"──[{parts}]──" if parts else "──────"
-        role = f"  ({wire['role']})" if wire.get("role") else ""
-        lines.append(f"{_pin('UPS', wire['ups'], wire.get('ups_signal'))} {link} "
-                     f"{_pin('PC', wire['pc'], wire.get('pc_signal')).rstrip()}{role}")
-    for jumper in wiring.get("jumpers", []):
-        note = f"  ({jumper['note']})" if jumper.get("note") else ""
-        lines.append(f"{jumper['side'].upper()} pins {'-'.join(jumper['pins'])} joined together{note}")
-    for part in wiring.get("components", []):
-        pins = " and ".join(part.get("between", []))
-        lines.append(f"{_component(part)} between {part.get('side', '').upper()} pins {pins}")
-    for label in wiring.get("pin_labels", []):
-        lines.append(f"{label['side'].upper()} pin {label['pin']}: {label['label']}")
-    for group in wiring.get("unconnected", []):
-        lines.append(f"{group['side'].upper()} pins {', '.join(group['pins'])}: not connected")
-    shield = wiring.get("shield")
-    if shield:
-        ends = ", ".join(f"{side.upper()} {where}" for side, where in shield.items() if side != "note")
-        lines.append(f"shield: {ends}" + (f" ({shield['note']})" if shield.get("note") else ""))
-    for adapter in wiring.get("adapters", []):
-        pins = ", ".join(f"{a}→{b}" for a, b in adapter.get("pins", []))
-        lines.append(f"adapter {adapter.get('title', '')}: {pins}")
-    return lines or ["(no wiring documented)"]
-
-
-def _component(part: dict[str, Any]) -> str:
-    if part.get("type") == "resistor" and part.get("ohms"):
-        ohms = part["ohms"]
-        return f"{ohms // 1000} kΩ resistor" if ohms >= 1000 and ohms % 1000 == 0 else f"{ohms} Ω resistor"
-    if part.get("type") == "diode":
-        direction = {"pc-to-ups": "conducting PC→UPS", "ups-to-pc": "conducting UPS→PC"}.get(part.get("conducts", ""), "")
-        return " ".join(word for word in (part.get("part"), "diode", direction) if word)
-    return part.get("type", "part")

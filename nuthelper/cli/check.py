@@ -5,17 +5,19 @@ from __future__ import annotations
 import argparse
 import sys
 
+from nuthelper.cli.values import path
+
 HELP = "check an existing ups.conf: parse errors, names, drivers, options, ports (exit 4 on errors)"
 DEFAULT_CONFIG = "/etc/nut/ups.conf"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", metavar="PATH", default=DEFAULT_CONFIG,
+    parser.add_argument("--config", metavar="PATH", default=DEFAULT_CONFIG, type=path,
                         help=f"the ups.conf to check (default {DEFAULT_CONFIG}, under --root)")
-    parser.add_argument("--root", metavar="DIR", help="target system root: check DIR/etc/nut/ups.conf, its "
+    parser.add_argument("--root", metavar="DIR", type=path, help="target system root: check DIR/etc/nut/ups.conf, its "
                         "ports and the nut account of that system, with its drivers (DIR/lib/nut) and NUT release "
                         "(DIR/usr/share/nut/driver.list) when it has them; a missing port there is a warning")
-    parser.add_argument("--driver-path", metavar="DIR", help="where the NUT drivers are (default /lib/nut "
+    parser.add_argument("--driver-path", metavar="DIR", type=path, help="where the NUT drivers are (default /lib/nut "
                         "and /usr/lib/nut, or the target's under --root); only root-owned programs that group "
                         "and others cannot change are run")
     parser.add_argument("--json", action="store_true", help="print one JSON object (see README)")

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 
 from nuthelper.cli.output import note
+from nuthelper.cli.values import path
 from nuthelper.knowledge.cables import CableBase
 
 
 def add_knowledge_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--cables", metavar="FILE", action="append", default=[],
+    parser.add_argument("--cables", metavar="FILE", action="append", default=[], type=path,
                         help="also read this knowledge pack (cables.json format); repeatable")
-    parser.add_argument("--root", metavar="DIR", help="target system root: packs are read from "
+    parser.add_argument("--root", metavar="DIR", type=path, help="target system root: packs are read from "
                         "DIR/etc/nut-helper/cables.d (and files are written under DIR)")
 
 

@@ -5,17 +5,18 @@ from __future__ import annotations
 import argparse
 
 from nuthelper.cli.knowledge_args import add_knowledge_arguments, knowledge_from
+from nuthelper.cli.values import path, text, whole_number
 from nuthelper.errors import EXIT_NOT_FOUND, EXIT_OK, InvalidInput
 
 HELP = "search NUT's hardware list and the known cables for a UPS model or cable"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("query", metavar="QUERY", help='model, vendor and model, or cable part number ("Eaton Ellipse MAX 1100")')
-    parser.add_argument("--vendor", help="only this vendor (any name or alias: MGE, Tripp-Lite, Compaq ...)")
-    parser.add_argument("--limit", type=int, default=10, help="at most N results (default 10)")
+    parser.add_argument("query", metavar="QUERY", type=text(what="model or cable name"), help='model, vendor and model, or cable part number ("Eaton Ellipse MAX 1100")')
+    parser.add_argument("--vendor", type=text(what="vendor name"), help="only this vendor (any name or alias: MGE, Tripp-Lite, Compaq ...)")
+    parser.add_argument("--limit", type=whole_number, default=10, help="at most N results (default 10)")
     parser.add_argument("--json", action="store_true", help="print a JSON document instead of text")
-    parser.add_argument("--hcl", metavar="FILE", help="another hardware list: NUT's driver.list or nut-helper's hcl.json")
+    parser.add_argument("--hcl", metavar="FILE", type=path, help="another hardware list: NUT's driver.list or nut-helper's hcl.json")
     add_knowledge_arguments(parser)
 
 
@@ -92,11 +93,17 @@ def _headline(match, index, knowledge) -> str:
     if match.kind == "hcl":
         entry = match.entry
         stars = "*" * entry.support_level + "." * (5 - entry.support_level)
-        return f"{entry.manufacturer} {entry.model}  [{stars}]  ({entry.device_type}, score {match.score:.2f})"
+        return f"{_row_name(entry)}  [{stars}]  ({entry.device_type}, score {match.score:.2f})"
     cable = match.entry
     origin = knowledge.origins[cable["id"]]
     source = "" if origin == knowledge.origin else f", from {origin}"
     return f"cable {cable['id']}: {cable.get('title', '')}  (score {match.score:.2f}{source})"
+
+
+def _row_name(entry) -> str:
+    """Vendor and model of a hardware-list row; a row that names no model says so."""
+    model = entry.model.strip()
+    return f"{entry.manufacturer} {model}" if model else f"{entry.manufacturer} (the row names no model)"
 
 
 def _details(match) -> list[str]:

@@ -7,24 +7,23 @@ import os
 import sys
 
 from nuthelper.cli.output import note, print_json
-from nuthelper.errors import EXIT_NOT_FOUND, InvalidInput
-
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+from nuthelper.cli.values import seconds, text, whole_number
+from nuthelper.errors import EXIT_INTERRUPTED, EXIT_NOT_FOUND, InvalidInput
 
 HELP = ("probe serial ports for smart UPSes (Q1, APC smart, SHUT, XCP; UPScode II when named) and read "
         "contact-closure lines")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("ports", nargs="*", metavar="PORT",
+    parser.add_argument("ports", nargs="*", metavar="PORT", type=text(what="port name", advice="give the device path"),
                         help="ports to probe (default: every free serial port, after confirmation)")
     parser.add_argument("--protocols", metavar="LIST", type=protocol_list,
                         help="comma-separated protocols to try, in order (default: megatec,apcsmart,shut,xcp; "
                              "upscode2 only when named: its queries start with U, which an APC Smart-UPS takes as "
                              "'simulate a power failure')")
-    parser.add_argument("--timeout", type=float, metavar="S",
+    parser.add_argument("--timeout", type=seconds, metavar="S",
                         help="seconds of waiting a silent port may cost (default: 1.3)")
-    parser.add_argument("--upstype", type=int, metavar="N",
+    parser.add_argument("--upstype", type=whole_number, metavar="N",
                         help="genericups type you believe is attached: its cable power may be raised to read "
                              "the status lines")
     parser.add_argument("--yes", action="store_true", help="probe without asking (required when not interactive)")
@@ -40,11 +39,11 @@ def _confirm(ports: list[str]) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
-def protocol_list(text: str) -> list[str]:
+def protocol_list(value: str) -> list[str]:
     """argparse type of a comma-separated protocol list: known names only, checked before any port is touched."""
     from nuthelper.probe.protocols import PROTOCOLS
 
-    protocols = [name.strip() for name in text.split(",") if name.strip()]
+    protocols = [name.strip() for name in text(what="protocol list", advice="name the protocols, e.g. megatec,apcsmart")(value).split(",") if name.strip()]
     if not protocols:
         raise argparse.ArgumentTypeError("empty: give a comma-separated list such as megatec,apcsmart")
     unknown = [name for name in protocols if name not in PROTOCOLS]

@@ -11,34 +11,39 @@ from nuthelper.cli.knowledge_args import add_knowledge_arguments, knowledge_from
 from nuthelper.cli.output import note, print_json
 from nuthelper.cli.probe import protocol_list
 from nuthelper.cli.setup_write import add_write_arguments, check_activate
+from nuthelper.cli.values import MAX_DESC, path, port, seconds, text, whole_number
 from nuthelper.errors import Ambiguous, InvalidInput, NotFound, NutHelperError
 
 HELP = "recommend the driver for a UPS and render its ups.conf section"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", help="UPS model as printed on it, vendor optional (e.g. 'Tripp Lite "
+    parser.add_argument("--model", type=text(), help="UPS model as printed on it, vendor optional (e.g. 'Tripp Lite "
                         "Internet Office 700'); optional with --port auto or --wiring")
-    parser.add_argument("--cable", help="the cable joining UPS and computer: id, part number or title "
+    parser.add_argument("--cable", type=text(), help="the cable joining UPS and computer: id, part number or title "
                         "(see 'nut-helper cables list')")
-    parser.add_argument("--port", help="device the cable is plugged into (/dev/ttyS0, /dev/serial/by-id/...), "
+    parser.add_argument("--port", type=port, help="device the cable is plugged into (/dev/ttyS0, /dev/serial/by-id/...), "
                         "or 'auto': USB UPSes are found on the bus, serial ones by probing")
-    parser.add_argument("--wiring", metavar="FILE", help="a home-made contact-closure cable described in FILE "
+    parser.add_argument("--wiring", metavar="FILE", type=path, help="a home-made contact-closure cable described in FILE "
                         "(docs/wiring-format.md): genericups with the upstype or overrides it derives")
-    parser.add_argument("--name", help="ups.conf section name (default: derived from the model)")
-    parser.add_argument("--desc", help="description for the desc setting (default: vendor and model)")
+    parser.add_argument("--upstype", metavar="N", type=whole_number,
+                        help="the genericups type of a contact-closure UPS, when you know it (see 'nut-helper "
+                             "upstype'); needs --port with the serial device; instead of --cable or --wiring")
+    parser.add_argument("--name", type=text(what="section name", advice="give a short name such as myups"), help="ups.conf section name (default: derived from the model)")
+    parser.add_argument("--desc", type=text(MAX_DESC, "description NUT reads", "shorten it"), help="description for the desc setting (default: vendor and model)")
     parser.add_argument("--json", action="store_true", help="print one JSON object (see README) instead of text")
-    parser.add_argument("--output", metavar="FILE", help="write the section to a new FILE ('-' = stdout)")
+    parser.add_argument("--output", metavar="FILE", type=path, help="write the section to a new FILE ('-' = stdout)")
     parser.add_argument("--force", action="store_true", help="with --output, overwrite an existing FILE")
-    parser.add_argument("--hcl", metavar="FILE", help="NUT hardware list to use (driver.list or nut-helper's "
+    parser.add_argument("--hcl", metavar="FILE", type=path, help="NUT hardware list to use (driver.list or nut-helper's "
                         "JSON); default: the system's, else the bundled snapshot")
-    parser.add_argument("--driver-path", metavar="DIR", help="where NUT's drivers are installed "
+    parser.add_argument("--driver-path", metavar="DIR", type=path, help="where NUT's drivers are installed "
                         "(default /lib/nut, /usr/lib/nut)")
     parser.add_argument("--probe", action="store_true",
                         help="ask the unit on the serial --port which protocol it speaks, and let its answer decide "
                              "(never used unless asked: see 'probe --help' for what is sent)")
-    parser.add_argument("--probe-timeout", metavar="S", type=float, default=None,
-                        help="with --port auto: seconds per protocol when probing serial ports")
+    parser.add_argument("--probe-timeout", metavar="S", type=seconds, default=None,
+                        help="with --port auto or --probe: seconds of waiting a silent serial port may cost, shared "
+                             "between the protocols (default 1.3)")
     parser.add_argument("--probe-protocols", metavar="LIST", default=None, type=protocol_list,
                         help="with --port auto: protocols to probe serial ports with, in order (default "
                              "megatec,apcsmart,shut,xcp; name upscode2 for UPScode II units, see 'probe --help')")
@@ -50,6 +55,17 @@ def recommend(args: argparse.Namespace):
     """The recommendation the flags ask for: from a wiring file, from probing, or from the knowledge."""
     from nuthelper.resolve import SerialPortNeeded, resolve
 
+    given = [flag for flag, value in (("--cable", args.cable), ("--wiring", args.wiring),
+                                      ("--upstype", args.upstype)) if value is not None]
+    if len(given) > 1:
+        raise InvalidInput(f"{' and '.join(given)} each decide the cable's signals: pass only one of them")
+    if args.upstype is not None:
+        from nuthelper.evidence import from_upstype
+
+        if args.probe:
+            raise InvalidInput("--probe asks a smart unit which protocol it speaks; a contact-closure unit "
+                               f"(genericups type {args.upstype}) has none to answer: leave out --probe or --upstype")
+        return from_upstype(args.model, args.upstype, args.port, args.driver_path)
     if args.wiring:
         from nuthelper.evidence import from_wiring
 
@@ -57,7 +73,7 @@ def recommend(args: argparse.Namespace):
     if args.model is None:
         if args.port != "auto" or args.cable:
             raise InvalidInput("--model is required (or --port auto to find the UPS attached to this machine, "
-                               "or --wiring FILE for a home-made cable)")
+                               "--wiring FILE for a home-made cable, or --upstype N for a known genericups type)")
         from nuthelper.evidence import from_auto_port
 
         return from_auto_port(None, lambda: _auto_port(args, probe_serial=True), args.driver_path)

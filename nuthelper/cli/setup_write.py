@@ -9,6 +9,7 @@ import argparse
 import sys
 from typing import Any
 
+from nuthelper.cli.values import path, seconds, whole_number
 from nuthelper.configure import DEFAULT_CONFIG, DEFAULT_UPSD_PORT, WriteOptions, skip_if_configured
 from nuthelper.errors import EXIT_ACTIVATION_FAILED, InvalidInput
 from nuthelper.tree import Tree
@@ -19,18 +20,18 @@ def add_write_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("writing the configuration")
     group.add_argument("--write", action="store_true",
                        help=f"merge the section into ups.conf ({DEFAULT_CONFIG} under --root)")
-    group.add_argument("--config", metavar="PATH", help=f"the ups.conf to change (default {DEFAULT_CONFIG})")
+    group.add_argument("--config", metavar="PATH", type=path, help=f"the ups.conf to change (default {DEFAULT_CONFIG})")
     group.add_argument("--replace", action="store_true",
                        help="replace the section of the same name, or the one that already drives this UPS "
                             "(the same port), when it has other settings")
     group.add_argument("--dry-run", action="store_true", help="print the unified diff and write nothing")
     group.add_argument("--standalone", action="store_true",
                        help="also write nut.conf, upsd.conf, upsd.users and upsmon.conf for a standalone machine")
-    group.add_argument("--upsd-port", type=int, default=DEFAULT_UPSD_PORT, metavar="PORT",
+    group.add_argument("--upsd-port", type=whole_number, default=DEFAULT_UPSD_PORT, metavar="PORT",
                        help="with --standalone, the TCP port upsd listens on (default 3493)")
     group.add_argument("--if-unconfigured", action="store_true",
                        help="do nothing when ups.conf already defines a UPS (for first-boot units)")
-    group.add_argument("--lock-timeout", type=float, default=10.0, metavar="SECONDS",
+    group.add_argument("--lock-timeout", type=seconds, default=10.0, metavar="SECONDS",
                        help="how long to wait for another nut-helper run to finish (default 10)")
     group.add_argument("--no-udev-rule", action="store_true",
                        help="do not install the udev rule that lets group nut open the serial port")

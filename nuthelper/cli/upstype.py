@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from nuthelper.cli.output import print_json
+from nuthelper.cli.values import text, whole_number
 from nuthelper.errors import NotFound
 
 HELP = "show genericups contact-closure types: one, all, or those with given signals"
@@ -13,8 +14,8 @@ HELP = "show genericups contact-closure types: one, all, or those with given sig
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     choice = parser.add_mutually_exclusive_group()
-    choice.add_argument("number", metavar="N", type=int, nargs="?", help="the genericups upstype to show")
-    choice.add_argument("--match", metavar="SIGNALS",
+    choice.add_argument("number", metavar="N", type=whole_number, nargs="?", help="the genericups upstype to show")
+    choice.add_argument("--match", metavar="SIGNALS", type=text(what="signal list", advice="give signals such as \"OL=CTS LB=-DCD\""),
                         help="list the types with these signals, e.g. \"CP=DTR OL=CTS LB=-DCD SD=DTR+RTS\" "
                              "(signals left out are not compared)")
     parser.add_argument("--json", action="store_true", help="print JSON")

@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable
 
-from nuthelper.errors import InvalidInput, NotFound
+from nuthelper.errors import Ambiguous, InvalidInput, NotFound, cable_candidate
 from nuthelper.knowledge.names import VendorIndex, load_vendor_index, normalize
 from nuthelper.resources import cables_path
 
@@ -23,11 +23,11 @@ class DriverRule:
     (Plain classes here, not dataclasses: listing cables must start fast.)
     """
 
-    __slots__ = ("driver", "options", "flags", "port", "models", "confidence", "confirmed", "because")
+    __slots__ = ("driver", "options", "flags", "port", "models", "confidence", "confirmed", "because", "warnings")
 
     def __init__(self, driver: str, options: dict[str, str] | None = None, flags: tuple[str, ...] = (),
                  port: str | None = None, models: tuple[str, ...] = (), confidence: str = "documented",
-                 confirmed: bool = True, because: str = "") -> None:
+                 confirmed: bool = True, because: str = "", warnings: tuple[str, ...] = ()) -> None:
         self.driver = driver
         self.options = options or {}
         self.flags = flags
@@ -36,6 +36,7 @@ class DriverRule:
         self.confidence = confidence
         self.confirmed = confirmed
         self.because = because
+        self.warnings = warnings  # for a section that uses this rule only
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DriverRule:
@@ -48,6 +49,7 @@ class DriverRule:
             confidence=data.get("confidence", "documented"),
             confirmed=data.get("confirmed", True),
             because=data.get("because", ""),
+            warnings=tuple(data.get("warnings", ())),
         )
 
     def applies_to(self, model: str | None) -> bool:
@@ -291,14 +293,16 @@ class CableBase:
                 return found[0]
             if found:
                 names = ", ".join(f"{cable.id} ({cable.title})" for cable in found)
-                raise NotFound(f"cable '{text}' matches several cables: {names}; pass one of these ids to --cable",
-                               details={"candidates": [cable.id for cable in found]})
+                raise Ambiguous(f"cable '{text}' matches several cables: {names}; pass one of these ids to --cable",
+                               details={"candidates": [cable_candidate(cable) for cable in found],
+                                        "decided_by": ["--cable"]})
         import difflib
 
         names = {normalize(name): cable.id for cable in self.cables for name in cable.identifiers()}
         close = sorted({names[name] for name in difflib.get_close_matches(wanted, names, n=5, cutoff=0.5)})
         hint = f"closest: {', '.join(close)}" if close else "see 'nut-helper cables list'"
-        raise NotFound(f"unknown cable '{text}' ({hint})", details={"candidates": close})
+        raise NotFound(f"unknown cable '{text}' ({hint})",
+                       details={"candidates": [cable_candidate(self._by_id[cable_id]) for cable_id in close]})
 
     def split_vendor(self, text: str) -> tuple[Vendor | None, str]:
         """Split model text into (vendor, rest) when it starts with a known vendor name or alias."""

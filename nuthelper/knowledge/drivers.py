@@ -2,7 +2,8 @@
 
 Installed drivers are the programs in ``/lib/nut`` or ``/usr/lib/nut`` (or ``--driver-path``, or
 those of a target system under ``--root``). A driver program is only ever run through
-:func:`run_driver`, and only when :func:`find_driver_program` finds it safe: a plain driver name
+:func:`run_driver` (or started with :func:`start_driver`), and only when :func:`find_driver_program`
+finds it safe: a plain driver name
 (letters, digits, ``_`` and ``-``), a regular file in the driver directory, owned by root and not
 writable by group or others, in directories only root can change. Names read from a ups.conf
 are never taken as paths.
@@ -18,10 +19,11 @@ import os
 import re
 import stat
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from nuthelper.knowledge.hcl import DriverChoice
 from nuthelper.resources import data_path
@@ -115,7 +117,8 @@ def run_driver(driver: str, *arguments: str, driver_path: str | os.PathLike | No
                timeout: float = 15) -> subprocess.CompletedProcess | None:
     """Run the installed ``driver`` with ``arguments`` (e.g. ``-L``) when it is safe to; else None.
 
-    The only place nut-helper runs a driver: see :func:`find_driver_program` for what is run.
+    With :func:`start_driver`, the only place nut-helper runs a driver: see :func:`find_driver_program`
+    for what is run.
     """
     program = find_driver_program(driver, driver_path)
     if program is None or program.refusal:
@@ -125,6 +128,27 @@ def run_driver(driver: str, *arguments: str, driver_path: str | os.PathLike | No
                               timeout=timeout, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired):
         return None
+
+
+class DriverRefused(Exception):
+    """A driver that is not installed, not a driver name, or not safe to run (the message says which)."""
+
+
+def start_driver(driver: str, *arguments: str, driver_path: str | os.PathLike | None = None,
+                 env: Mapping[str, str] | None = None, **popen_options: Any) -> subprocess.Popen:
+    """Start the installed ``driver`` with ``arguments`` in the background, by the same rule as
+    :func:`run_driver`; raise :class:`DriverRefused` (saying why) when there is none or it is unsafe."""
+    program = find_driver_program(driver, driver_path)
+    if program is None:
+        where = " or ".join(str(directory) for directory in driver_dirs(driver_path))
+        problem = driver_name_problem(driver)
+        raise DriverRefused(f"driver '{driver}' {problem}" if problem else
+                            f"driver {driver} is not installed in {where}; on Debian it comes in package "
+                            f"{debian_package(driver)}")
+    if program.refusal:
+        raise DriverRefused(program.refusal)
+    return subprocess.Popen([str(program.path), *arguments], env=None if env is None else dict(env),
+                            stdin=subprocess.DEVNULL, **popen_options)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Sequence
 
-from nuthelper.errors import Ambiguous, NotFound
+from nuthelper.errors import Ambiguous, NotFound, candidate
 from nuthelper.probe.serialprobe import DEFAULT_TIMEOUT, ProbeResult, ProbeSettings, Progress, probe_ports
 from nuthelper.probe.udev import UsbUps, list_serial_ports, list_usb_upses
 
@@ -31,6 +31,11 @@ def _usb_label(ups: UsbUps) -> str:
     options = " ".join(f"{key}={value}" for key, value in ups.options.items())
     name = " ".join(filter(None, [ups.usb.vendor, ups.usb.product])) or "USB UPS"
     return f"{name}: driver={ups.driver} {options}"
+
+
+def _usb_candidate(ups: UsbUps) -> dict[str, Any]:
+    name = " ".join(filter(None, [ups.usb.vendor, ups.usb.product])) or f"USB UPS {ups.usb.vendorid}:{ups.usb.productid}"
+    return candidate("device", name, port=ups.options.get("port"), **ups.to_dict())
 
 
 def _serial_label(result: ProbeResult) -> str:
@@ -69,13 +74,14 @@ def auto_port(timeout: float = DEFAULT_TIMEOUT, ports: Sequence[str] | None = No
         listing = "; ".join(_usb_label(u) for u in usb)
         raise Ambiguous(f"{len(usb)} USB UPSes found ({listing}): pick one and pass its driver and "
                         "vendorid/productid/serial options instead of --port auto",
-                        details={"candidates": [u.to_dict() for u in usb]})
+                        details={"candidates": [_usb_candidate(u) for u in usb]})
     if ports is None:
         free = [p for p in list_serial_ports(context) if p.lock.free]
         ports = [p.device for p in free]
     if not probe_serial or not ports:
-        raise NotFound("no USB UPS found and no serial port to probe: connect the UPS or pass "
-                       "--port /dev/ttyS0 (or its /dev/serial/by-id name) with a driver or cable")
+        raise NotFound("no USB UPS found and no serial port to probe: connect the UPS, or pass its serial "
+                       "device as --port (/dev/ttyS0 or its /dev/serial/by-id name) with --model, --cable or "
+                       "--upstype N")
     settings = ProbeSettings(timeout=timeout, **({"protocols": protocols} if protocols else {}))
     results = probe_ports(list(ports), settings, progress)
     found = [r for r in results if r.found]
@@ -85,7 +91,10 @@ def auto_port(timeout: float = DEFAULT_TIMEOUT, ports: Sequence[str] | None = No
     if not found:
         tried = ", ".join(f"{r.port} ({r.error})" if r.error else r.port for r in results)
         raise NotFound(f"no UPS answered on {tried}: a contact-closure (genericups) UPS cannot be detected, "
-                       "so pass --port with the port and the cable or upstype", details=details)
+                       "so pass its serial device as --port with --cable, or with --upstype N when you know its genericups "
+                       "type ('nut-helper upstype' lists them)", details=details)
     listing = "; ".join(_serial_label(r) for r in found)
+    candidates = [candidate("device", r.stable_port, port=r.stable_port, driver=r.driver, options=dict(r.options),
+                            flags=list(r.flags), identification=dict(r.identification)) for r in found]
     raise Ambiguous(f"{len(found)} serial UPSes answered ({listing}): pass --port with the one to configure",
-                    details=details)
+                    details={**details, "candidates": candidates, "decided_by": ["--port"]})

@@ -14,7 +14,8 @@ from nuthelper.knowledge.cables import CableBase
 from nuthelper.knowledge.hcl import HCL
 from nuthelper.resolve.cables import NotMonitoringCable
 from nuthelper.resolve.decide import resolve_model
-from nuthelper.resolve.attached import apply_usb_evidence, attached_usb_upses
+from nuthelper.errors import Ambiguous
+from nuthelper.resolve.attached import apply_usb_evidence, attached_usb_upses, from_usb_alone
 from nuthelper.resolve.families import default_families
 from nuthelper.resolve.finish import (advise_verification, judge_cable_loss, prefer_installed_driver,
                                       work_around_driver_defects)
@@ -36,8 +37,13 @@ def resolve(model: str, cable: str | None = None, port: str | None = None, *,
     defects of the installed driver worked around. With ``port="auto"`` the USB UPSes attached
     (``attached``, read from the bus when None) decide over the model's knowledge.
     """
-    recommendation = resolve_model(model, cable, port, knowledge=knowledge, hcl=hcl, driver_path=driver_path)
-    if port == USB_PORT and recommendation.port == USB_PORT:
+    try:
+        recommendation = resolve_model(model, cable, port, knowledge=knowledge, hcl=hcl, driver_path=driver_path)
+    except Ambiguous as question:
+        if question.details.get("decided_by") != ["usb-id"] or port != USB_PORT:
+            raise
+        recommendation = from_usb_alone(model, question, attached)
+    if port == USB_PORT and recommendation.port == USB_PORT and recommendation.choice.confidence != "usb-id":
         unreadable = None
         if attached is None:
             attached, unreadable = attached_usb_upses()

@@ -114,3 +114,22 @@ def apply_probe_evidence(recommendation: Recommendation, result: Any) -> None:
         choice.confidence = "probed"
     choice.options.update(options)
     choice.flags = list(dict.fromkeys([*choice.flags, *result.flags]))
+
+
+def from_usb_alone(model: str, question: Any, attached: list[Any] | None) -> Recommendation:
+    """A series whose units differ by USB ID: the one attached unit answers, or the question stands."""
+    upses = attached
+    if upses is None:
+        upses, _ = attached_usb_upses()
+    candidates = {entry.get("driver") for entry in question.details.get("candidates", [])}
+    fitting = [ups for ups in upses if ups.driver in candidates] or upses
+    if len(fitting) != 1:
+        raise question
+    ups = fitting[0]
+    options = {key: value for key, value in ups.options.items() if key != "port"}
+    usb_id = f"{ups.usb.vendorid}:{ups.usb.productid}"
+    choice = Choice(ups.driver, options, [], "auto", None, "usb-id", True, ups.reason)
+    reasons = [f"From the model alone: {question.message}.",
+               f"--port auto: the attached unit's USB ID {usb_id} decides: {ups.reason}."]
+    return Recommendation(model.strip(), None, model.strip(), choice, reasons, [], list(ups.warnings),
+                          connection="usb")

@@ -3,7 +3,7 @@ documented cable that names their model."""
 
 from __future__ import annotations
 
-from nuthelper.errors import Ambiguous, InvalidInput, NotFound
+from nuthelper.errors import Ambiguous, InvalidInput, NotFound, cable_candidate, choice_candidate
 from nuthelper.knowledge.cables import Cable, CableBase, DriverRule, Vendor
 from nuthelper.knowledge.names import normalize
 from nuthelper.resolve.inputs import USB_PORT, check_port
@@ -61,7 +61,8 @@ def one_cable(fitting: list[Cable], query: str, model: str, reasons: list[str]) 
     listed = ", ".join(f"{cable.id} ({KIND_WORDS[cable.kind]})" for cable in fitting)
     raise Ambiguous(f"several documented cables fit '{query}': {listed}; pass --cable with one of "
                     "these ids, or --port (auto for USB, a /dev path for serial)",
-                    details={"candidates": [cable.id for cable in fitting], "decided_by": ["--cable", "--port"]})
+                    details={"candidates": [cable_candidate(cable) for cable in fitting],
+                             "decided_by": ["--cable", "--port"]})
 
 
 def closest_models(knowledge: CableBase, vendor: Vendor | None, model: str) -> list[str]:
@@ -91,6 +92,7 @@ def from_cable(query: str, vendor: Vendor | None, rest: str, cable: Cable, port:
     rules = rules_for(cable, model)
     chosen, *others = rules
     choice = Choice.from_rule(chosen, cable, port)
+    warnings.extend(chosen.warnings)  # a rule's own warnings belong only to a section that uses it
     if confidence_cap and choice.confidence == "documented":
         choice.confidence = confidence_cap
     reasons.append(f"{choice.summary()}: {chosen.because or 'documented for this cable'}.")
@@ -122,8 +124,12 @@ def _fit_reasons(cable: Cable, vendor: Vendor | None, model: str, reasons: list[
         reasons.append(f"The document gives this cable for {families}; '{model}' is not named there "
                        f"but is a {cable.vendor.name} model.")
         return None
-    warnings.append(f"'{model}' is not among the models documented for the {cable.title}: "
-                    "make sure this is the cable that came with the UPS.")
+    documented = ", ".join(cable.fits.get("models", [])) or "; ".join(cable.fits.get("families", [])) or \
+        f"{cable.vendor.name} UPSes"
+    printed = f"that the cable is marked {cable.part_numbers[0]}" if cable.part_numbers else \
+        "that this is the cable joining the UPS and the computer"
+    warnings.append(f"The {cable.title}'s document names {documented}, and not '{model}' by name: the answer rests "
+                    f"on the cable you named, so check {printed}.")
     return "inferred"
 
 
@@ -152,7 +158,8 @@ def rules_for(cable: Cable, model: str) -> list[DriverRule]:
     models = sorted({model for rule in cable.drivers for model in rule.models})
     raise Ambiguous(f"with the {cable.title} the driver depends on the UPS model ({families}); "
                     f"pass --model with one of: {', '.join(models)}",
-                    details={"candidates": [Choice.from_rule(rule, cable, None).to_dict() for rule in cable.drivers],
+                    details={"candidates": [choice_candidate(Choice.from_rule(rule, cable, None).to_dict())
+                                            for rule in cable.drivers],
                              "decided_by": ["--model"]})
 
 

@@ -13,7 +13,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from nuthelper.errors import Ambiguous, InvalidInput, NotFound, NutHelperError
+from nuthelper.errors import (Ambiguous, InvalidInput, NotFound, NutHelperError, cable_candidate, candidate,
+                              choice_candidate)
 from nuthelper.knowledge.cables import CableBase, Vendor, load_cables
 from nuthelper.knowledge.drivers import installed_drivers, prefer_installed
 from nuthelper.knowledge.hcl import HCL, HclEntry
@@ -66,6 +67,7 @@ class Context:
     reasons: list[str]
     warnings: list[str] = field(default_factory=list)
     query_extra: str = ""  # further text that may name a network card (a --cable naming one)
+    insisted: bool = False  # the connection was stated (--cable usb|serial|network), not read off the port
 
 
 def resolve_model(model: str, cable: str | None, port: str | None, *, knowledge: CableBase | None,
@@ -152,7 +154,7 @@ def _connection_from_cable_word(context: Context, text: str, word: str) -> None:
     if context.connection not in (None, word):
         raise InvalidInput(f"--cable {text} says the UPS is connected over {_KIND_NAME[word]}, but --port "
                            f"{context.port} is a {_KIND_NAME[context.connection]} port: give one that agrees")
-    context.connection = word
+    context.connection, context.insisted = word, True
     context.reasons.append(f"--cable {text}: a {_KIND_NAME[word]} connection (a connection, not a cable part number).")
 
 
@@ -249,7 +251,8 @@ def _refuse_when_usb_also_listed(context: Context, cable) -> None:
         raise Ambiguous(f"'{context.query}' connects through the {cable.title} (serial) or over USB "
                         f"({', '.join(drivers)}, per NUT's hardware list): pass --port auto for USB, or the serial "
                         "device (e.g. --port /dev/ttyS0)",
-                        details={"candidates": [cable.id, *drivers], "decided_by": ["--port"]})
+                        details={"candidates": [cable_candidate(cable), *(candidate("driver", driver) for driver in drivers)],
+                                 "decided_by": ["--port"]})
 
 
 # ---------------------------------------------------------------------------- knowledge levels
@@ -271,25 +274,26 @@ def _from_knowledge(context: Context) -> Recommendation:
         ("hcl", "a row of NUT's hardware list names this model",
          lambda: [_row_option(context, m, "hcl") for m in by_grade["exact"] + by_grade["model"]]),
         ("series", f"the {lineage[0].name} family knowledge" if lineage else "",
-         lambda: _family_options(context, lineage[:1])),
+         lambda: _family_options(context, lineage[:1]) if _is_the_family(name) else []),
         ("series", "rows of NUT's hardware list for the same series",
          lambda: _sibling_options(context, by_grade["sibling"])),
         ("series", "rows of NUT's hardware list for a series named almost alike",
          lambda: _sibling_options(context, by_grade["near"])),
         ("series", "rows of NUT's hardware list and family knowledge for the broader series",
-         lambda: [_row_option(context, m, "series") for m in by_grade["parent"]] + _family_options(context, lineage[1:])),
+         lambda: [_row_option(context, m, "series") for m in by_grade["parent"]] +
+         _family_options(context, lineage[0 if not _is_the_family(name) else 1:])),
         ("series", "a documented cable's model pattern", lambda: _pattern_cable_options(context)),
         ("vendor-default", "what this vendor's units use on this connection",
          lambda: _vendor_options(context, by_grade["vendor"])),
         ("inferred", "what small vendors' units use on this connection", lambda: _unknown_vendor_options(context)),
     ]
     lacking = _lacking_port(context, lineage)
-    if lacking is not None and context.port is not None and context.connection == "serial":
+    if lacking is not None and context.port is not None and context.connection == "serial" and not context.insisted:
         other = _only_other_port(lineage)
         if other == "usb":
-            context.warnings.append(f"{lacking.message.split(':')[0]}, so --port {context.port} cannot be its "
-                                    "serial port; answering for its USB port, which NUT's USB drivers find "
-                                    "themselves (port = auto).")
+            context.warnings.append(f"The {_family_lacking(lineage, 'serial').name} series has no serial port, so "
+                                    f"--port {context.port} cannot be its port; answering for its USB port, which "
+                                    "NUT's USB drivers find themselves (port = auto).")
             context.connection, context.port, lacking = "usb", None, None
     skipped: list[str] = []
     elsewhere: list[Option] = []  # the most specific answers found, for other connections
@@ -344,6 +348,12 @@ def _name_closest(context: Context) -> None:
                                 "if it is one of those, run setup again with that name.")
 
 
+def _is_the_family(name: ModelName) -> bool:
+    """True when the typed series is the family itself, not a more specific series within it
+    ("Pulsar EXtreme" is a series of its own within the Pulsar family: its rows come first)."""
+    return name.family is not None and len(name.series_key) == 1
+
+
 def _fits(kind: str, connection: str | None) -> bool:
     return connection is None or kind == connection or (kind == "any" and connection in ("usb", "serial"))
 
@@ -359,20 +369,31 @@ def _only_connection(context: Context, options: list[Option], level_name: str) -
     listed = "; ".join(sorted({f"{option.choice.summary()} ({_KIND_NAME[option.connection]})" for option in options}))
     raise Ambiguous(f"'{context.query}' is known over several connections: {listed}; pass --port auto for USB, "
                     "or the serial device (e.g. --port /dev/ttyS0)",
-                    details={"candidates": [option.choice.to_dict() for option in options], "decided_by": ["--port"]})
+                    details={"candidates": [choice_candidate(option.choice.to_dict()) for option in options],
+                             "decided_by": ["--port"]})
 
 
 def _lacking_port(context: Context, lineage: list[Family]) -> InvalidInput | None:
     """The error for a port the model's family is documented not to have."""
     connection = context.connection
-    family = next((family for family in lineage if connection in family.ports), None)
-    if connection is None or family is None or not family.lacks(connection):
+    family = _family_lacking(lineage, connection) if connection else None
+    if family is None:
         return None
     has = [kind for kind, choice in family.ports.items() if choice is not None]
     hint = " or ".join(_PORT_HINT[kind] for kind in has) or "another port"
     return InvalidInput(f"the {family.name} series has no {_KIND_NAME[connection]} port "
                         f"({'; '.join(_KIND_NAME[kind] for kind in has) or 'no other port known'} only, "
-                        f"per {family.source.split(';')[0]}): pass {hint}")
+                        f"per {family.source.split(';')[0]}): pass {hint}",
+                        details={"candidates": [candidate("driver", port.driver, options=dict(port.options),
+                                                          connection=kind)
+                                                for kind, port in family.ports.items() if port is not None],
+                                 "decided_by": ["--port"]})
+
+
+def _family_lacking(lineage: list[Family], connection: str) -> Family | None:
+    """The nearest family that documents the connection, when it documents the units lack it."""
+    family = next((family for family in lineage if connection in family.ports), None)
+    return family if family is not None and family.lacks(connection) else None
 
 
 def _only_other_port(lineage: list[Family]) -> str | None:
@@ -625,7 +646,14 @@ def _answer(context: Context, options: list[Option], confidence: str) -> Recomme
         listed = "; ".join(f"{alt.cable_label()} -> {alt.summary()}" for alt in best.alternatives)
         raise Ambiguous(f"'{context.query}' on a {_KIND_NAME[best.connection]} port: {best.choice.because}; pass "
                         f"--cable ({listed})",
-                        details={"candidates": [alt.to_dict() for alt in best.alternatives], "decided_by": ["--cable"]})
+                        details={"candidates": [choice_candidate(alt.to_dict()) for alt in best.alternatives],
+                                 "decided_by": ["--cable"]})
+    if best.needs == "usb-id":
+        listed = "; ".join(f"{alt.summary()} ({alt.note})" if alt.note else alt.summary() for alt in best.alternatives)
+        raise Ambiguous(f"'{context.query}': {best.choice.because}; what decides: {best.decides}; plug the unit in and "
+                        f"run setup with --port auto, which reads its USB ID ({listed})",
+                        details={"candidates": [choice_candidate(alt.to_dict()) for alt in best.alternatives],
+                                 "decided_by": ["usb-id"]})
     choice = Choice.copy_of(best.choice)
     choice.confidence = confidence
     reasons, warnings = context.reasons, context.warnings
@@ -729,7 +757,7 @@ def _not_found(context: Context, elsewhere: list[Option]) -> NutHelperError:
         series = context.name.family.name if context.name.family else context.name.text
         return InvalidInput(f"'{context.query}' is known only over {where}, not on a {_KIND_NAME[context.connection]} "
                             f"port: NUT's list and the family knowledge give the {series} series {drivers}; pass "
-                            f"{hint}", details={"candidates": [option.choice.to_dict() for option in elsewhere],
+                            f"{hint}", details={"candidates": [choice_candidate(option.choice.to_dict()) for option in elsewhere],
                                                 "decided_by": ["--port"]})
     from nuthelper.knowledge.search import search
 
@@ -741,11 +769,11 @@ def _not_found(context: Context, elsewhere: list[Option]) -> NutHelperError:
     if context.vendor is None:
         return NotFound(f"model {who} is neither in the cable knowledge base nor in NUT's hardware list, and names no "
                         f"vendor nut-helper knows ({hint}); give the vendor and model as printed on the unit, or pass "
-                        "--cable", details={"candidates": closest})
+                        "--cable", details={"candidates": [candidate("model", name) for name in closest]})
     port = f" on a {_KIND_NAME[context.connection]} port" if context.connection else ""
     return NotFound(f"model {who} is neither in the cable knowledge base nor in NUT's hardware list, and nothing "
                     f"is known of {context.vendor.name}'s units{port} ({hint}); pass --cable if you know which cable "
-                    "joins it to the computer", details={"candidates": closest})
+                    "joins it to the computer", details={"candidates": [candidate("model", name) for name in closest]})
 
 
 def _model_reason(query: str, vendor: Vendor | None, rest: str, name: ModelName, vendor_id: str | None) -> str:

@@ -60,6 +60,7 @@ class Family:
     ports: dict[str, PortChoice | None]   # a connection mapped to None: the units have no such port
     source: str
     tokens: tuple[str, ...] = ()          # the name's tokens without generic words: the series it stands for
+    numbers: tuple[re.Pattern[str], ...] = ()  # model numbers that are the family on their own ("9355")
 
     def port(self, connection: str) -> PortChoice | None:
         return self.ports.get(connection)
@@ -153,6 +154,8 @@ class Families:
         found, rest = self._name_prefix(vendor, words)
         if found is None:
             found, rest = self._sku_prefix(vendor, words)
+        if found is None:
+            found = self._number(vendor, words)
         elif rest:
             child, after = self._sku_prefix(found.vendor, rest)
             if child is not None:
@@ -176,6 +179,13 @@ class Families:
         if len({family.vendor for family in best}) > 1:
             return None, words  # several vendors' series of that name: the vendor must be given
         return best[0], words[longest:]
+
+    def _number(self, vendor: str | None, words: list[str]) -> Family | None:
+        """The vendor's family whose model numbers the first word is ("9355" of the XCP 9000 series)."""
+        if vendor is None or not words or not words[0].isdigit():
+            return None
+        return next((family for family in self.families
+                     if family.vendor == vendor and any(p.fullmatch(words[0]) for p in family.numbers)), None)
 
     def _sku_prefix(self, vendor: str | None, words: list[str]) -> tuple[Family | None, list[str]]:
         """SKU letters followed by a number ("BE" "850"), or standing alone after a series name."""
@@ -218,7 +228,8 @@ def _family(vendor: str, data: dict[str, Any], generic: frozenset[str]) -> Famil
              for kind, choice in data.get("ports", {}).items()}
     return Family(id=data["id"], vendor=vendor, name=data["name"], names=(data["name"], *data.get("names", ())),
                   skus=tuple(data.get("skus", ())), parent=data.get("parent"), ports=ports, source=source,
-                  tokens=tuple(word for word in tokens(data["name"]) if word not in generic))
+                  tokens=tuple(word for word in tokens(data["name"]) if word not in generic),
+                  numbers=tuple(re.compile(pattern) for pattern in data.get("numbers", ())))
 
 
 def _card(vendor: str, data: dict[str, Any]) -> Card:

@@ -30,6 +30,9 @@ _VARIOUS = re.compile(r"^\(?\s*(various|all)\b", re.I)
 _EXTRA_CAPACITY = re.compile(r"^\s*\d{3,5}\s*(?:k?VA|W)?\b", re.I)
 _CABLE_OR_ID = re.compile(r"cable|product id|protocol|vendor id|usb id", re.I)
 _UNIT_TYPES = ("ups",)
+_SUBSERIES = re.compile(r"^\s*\S+[- ]series\s*$", re.I)
+_EXTRA_SKUS = re.compile(r"\b[A-Z]+\d+[A-Z]*\d{2,}[A-Z0-9]*(?:-[A-Z0-9]+)*\b")
+"""Model numbers an extra cell lists ("F6C525-SER, F6C625-SER")."""
 
 
 @dataclass(frozen=True)
@@ -111,14 +114,17 @@ class HclIndex:
 
     def vendors_of_series(self, query: ModelName) -> set[str]:
         """For a name without a vendor: the vendors with rows of the same or a nearly-named series."""
-        found = set()
+        found, first_word = set(), set()
+        lead = query.series[0] if query.series and query.series[0].isalpha() else ""
         for vendor, names in self.by_vendor.items():
             for name in names:
                 grade = _series_grade(query, name.parsed, self.families)
                 if grade is not None and grade[0] in ("model", "sibling", "near"):
                     found.add(vendor)
                     break
-        return found
+                if len(lead) >= MIN_LEAD_WORD and name.parsed.series[:1] == (lead,):
+                    first_word.add(vendor)
+        return found or first_word
 
     def _grade(self, query: ModelName, name: _Name) -> tuple[str, int] | None:
         row_name = name.parsed
@@ -128,11 +134,23 @@ class HclIndex:
                 return "exact", 0
         if query.vendor is None and row_name.family is None:
             return None  # without a vendor only exact names are safe across makers
+        if _same_number(query, row_name):
+            return "model", 0
         graded = [_series_grade(typed, row_name, self.families) for typed in query.all_names()]
         graded = [grade for grade in graded if grade is not None]
         return min(graded, key=lambda grade: (GRADES.index(grade[0]), -grade[1])) if graded else None
 
 
+def _same_number(typed: ModelName, row: ModelName) -> bool:
+    """Models named by a number alone: the row "9395" for "9395 550KVA", the row "1000" for "1000VA"."""
+    first = typed.text.split()[0] if typed.text.split() else ""
+    if row.compact.isdigit() and len(row.compact) >= 3 and normalize(first) == row.compact:
+        return True
+    return not typed.series and not row.series and row.capacity is not None and row.capacity == typed.capacity
+
+
+MIN_LEAD_WORD = 4
+"""A series word this long, that only one vendor's rows begin with, names that vendor ("QUINT")."""
 MIN_SERIES_LETTERS = 2
 """A series written with fewer letters ("T" of "T1500") says too little to match on."""
 
@@ -189,6 +207,9 @@ def row_names(row: HclEntry) -> list[str]:
     """The names a row gives its models: the model cell and the models it lists, and the model
     read together with an extra cell that carries the capacity ("Powermust" + "1000VA USB")."""
     names = expand_model_names(wildcard_text(row.model))
+    if _SUBSERIES.search(row.extra):
+        names += [f"{name} {row.extra}" for name in names]  # "PowerPal" + "P-series"
+    names += [word for word in _EXTRA_SKUS.findall(row.extra) if not _CABLE_OR_ID.search(row.extra)]
     maker = normalize(row.manufacturer)
     names += [name[len(row.manufacturer):].strip() for name in names
               if normalize(name).startswith(maker) and len(normalize(name)) > len(maker)

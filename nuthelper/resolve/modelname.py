@@ -91,11 +91,12 @@ def _looks_like_sku(word: str) -> bool:
         any(p.isdigit() and len(p) >= MIN_CAPACITY_DIGITS for p in parts)
 
 
-_THOUSANDS = re.compile(r"(?<=\d)[,.](?=\d{3}(?!\d))")
+_THOUSANDS = re.compile(r"(?<![A-Za-z\d.,])(\d{1,3})[,.](\d{3})(?![\d.,])")
+"""A number written with a thousands separator ("2,200VA"), not a part number ("UB40.241")."""
 
 
 def _parse(text: str, vendor: str | None, families: Families) -> ModelName:
-    words = tokens(_THOUSANDS.sub("", text))
+    words = tokens(_THOUSANDS.sub(r"\1\2", text))
     connection = families.connection_in(words)
     family, rest = families.family_prefix(vendor, words)
     if family is not None:
