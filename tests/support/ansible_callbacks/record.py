@@ -48,7 +48,8 @@ class CallbackModule(CallbackBase):
         data = dict(_result_of(result))
         if status == "ok" and data.get("changed"):
             status = "changed"
-        self.records.append({"host": _host_of(result).get_name(), "task": task.get_name(), "action": task.action,
+        self.records.append({"host": _host_of(result).get_name(), "task": task.name or task.action,
+                             "role": task._role.get_name() if task._role else None, "action": task.action,
                              "handler": isinstance(task, Handler), "status": status, "result": data})
 
     def v2_runner_on_ok(self, result):
