@@ -59,3 +59,10 @@ def test_ansible_test_units_runs_the_module_unit_tests(tmp_path):
     units = COLLECTION / "tests" / "unit"
     defined = sum(len(re.findall(r"^def test_", path.read_text(), flags=re.M)) for path in units.rglob("test_*.py"))
     assert passed >= defined > 10, output[-5000:]
+
+
+def test_ansible_test_integration_runs_the_collection_s_own_target(tmp_path):
+    done = ansible_test_run(tmp_path, "integration", "--local")
+    assert done.returncode == 0, done.stdout[-20000:] + done.stderr[-5000:]
+    recap = re.search(r"^testhost +: ok=(\d+) +changed=(\d+) +unreachable=0 +failed=0 ", done.stdout, flags=re.M)
+    assert recap and int(recap.group(1)) >= 15, done.stdout[-5000:]

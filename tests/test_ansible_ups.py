@@ -121,7 +121,7 @@ def test_a_conflicting_model_fails_with_the_diff_and_writes_nothing_until_replac
         assert record["status"] == "failed" and record["result"]["status"] == "conflict"
         message = record["result"]["msg"]
         assert "replace: true" in message and "-\tdriver = apcsmart\n" in message and "+\tdriver = genericups\n" in message
-        assert record["result"]["conflict_diff"] in message
+        assert record["result"]["files"][0]["diff"] in message
         assert files_state(root) == configured
 
     replaced = ok(run_playbook(play_file(tmp_path, "replace", {**other, "replace": True}), tmp_path))

@@ -17,7 +17,8 @@ description:
     section with an explanation comment, and merges it into C(ups.conf). Other sections, comments and
     global settings are kept byte for byte.
   - A section of the same name (or one that already drives the same UPS) with other settings is a
-    conflict; without O(replace=true) the task fails, shows the change it would make and writes nothing.
+    conflict; without O(replace=true) the task fails, its message shows the change replacing would make
+    (one unified diff per file), and nothing is written.
   - Running it again with the same parameters changes nothing (status C(unchanged)); the file keeps its
     bytes, inode and times.
   - With O(standalone=true) it also sets up C(nut.conf), C(upsd.conf), C(upsd.users) and C(upsmon.conf) for
@@ -279,10 +280,6 @@ notes:
   returned: always
   type: list
   elements: str
-conflict_diff:
-  description: With status C(conflict), the change O(replace=true) would make, one unified diff per file.
-  returned: on conflict
-  type: str
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -395,9 +392,8 @@ def main():
     if module._diff:
         output["diff"] = file_diffs(result)
     if result["status"] == "conflict":
-        output["conflict_diff"] = "".join(entry["diff"] for entry in result["files"])
         module.fail_json(msg="%s (with this module: replace: true). The change replacing would make:\n%s" % (
-            result["message"], output["conflict_diff"]), **output)
+            result["message"], "".join(entry["diff"] for entry in result["files"])), **output)
     module.exit_json(changed=bool(output["changed_files"]), **output)
 
 

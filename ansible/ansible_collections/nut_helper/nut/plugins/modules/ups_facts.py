@@ -66,11 +66,14 @@ EXAMPLES = r"""
 - name: What UPSes and ports this host has
   nut_helper.nut.ups_facts:
 
-- name: Configure the first USB UPS found
-  nut_helper.nut.ups:
-    model: "{{ ansible_facts.nut_helper.usb_upses[0].usb.vendor }} {{ ansible_facts.nut_helper.usb_upses[0].usb.product }}"
-    port: auto
-  when: ansible_facts.nut_helper.usb_upses | length > 0
+- name: Say which driver NUT would use for each USB UPS found
+  ansible.builtin.debug:
+    msg: "{{ item.usb.vendorid }}:{{ item.usb.productid }} {{ item.usb.product }}: {{ item.driver }}"
+  loop: "{{ ansible_facts.nut_helper.usb_upses }}"
+
+- name: Fail where the serial port the inventory names is held by another program
+  ansible.builtin.assert:
+    that: not (ansible_facts.nut_helper.serial_ports | selectattr('device', 'eq', '/dev/ttyS0') | first).lock.held
 
 - name: Ask the unit on the first serial port
   nut_helper.nut.ups_facts:

@@ -40,7 +40,8 @@ def test_a_conflict_fails_with_the_diff_and_replace_replaces(run_module, root):
     other = dict(SMART, model="Tripp Lite Internet Office 700", cable="73-0844", root=str(root))
     failed = run_module(ups, other)
     assert failed.failed and failed.result["status"] == "conflict"
-    assert "-\tdriver = apcsmart\n" in failed.result["conflict_diff"] and failed.result["conflict_diff"] in failed.result["msg"]
+    assert "-\tdriver = apcsmart\n+" in failed.result["msg"] and "\n+\tdriver = genericups\n" in failed.result["msg"]
+    assert failed.result["files"][0]["diff"] in failed.result["msg"]
     assert (root / "etc" / "nut" / "ups.conf").read_text() == before
     replaced = run_module(ups, dict(other, replace=True))
     assert replaced.result["changed"] and replaced.result["status"] == "replaced"
