@@ -14,7 +14,7 @@ from pathlib import Path
 
 import ansible_test
 
-from support.ansible import ANSIBLE_TEST, COLLECTION
+from support.ansible import ANSIBLE_TEST, BIN, COLLECTION
 
 PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 STANDIN = Path(__file__).resolve().parent / "support" / "get_pip_standin.py"
@@ -66,3 +66,20 @@ def test_ansible_test_integration_runs_the_collection_s_own_target(tmp_path):
     assert done.returncode == 0, done.stdout[-20000:] + done.stderr[-5000:]
     recap = re.search(r"^testhost +: ok=(\d+) +changed=(\d+) +unreachable=0 +failed=0 ", done.stdout, flags=re.M)
     assert recap and int(recap.group(1)) >= 15, done.stdout[-5000:]
+
+
+def test_the_collection_builds_and_installs_as_the_fleet_guide_says(tmp_path):
+    copy = collection_copy(tmp_path)
+    galaxy = str(BIN / "ansible-galaxy")
+    built = subprocess.run([galaxy, "collection", "build", "--output-path", str(tmp_path / "dist")], cwd=copy,
+                           capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stdout + built.stderr
+    (tarball,) = (tmp_path / "dist").glob("nut_helper-nut-*.tar.gz")
+    installed = subprocess.run([galaxy, "collection", "install", "--offline", str(tarball), "-p", str(tmp_path / "installed")],
+                               capture_output=True, text=True, timeout=300, env=ansible_test_env(tmp_path))
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    documented = subprocess.run([str(BIN / "ansible-doc"), "--list", "nut_helper.nut"], capture_output=True, text=True,
+                                timeout=300, env={**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(tmp_path / "installed")})
+    assert documented.returncode == 0, documented.stderr
+    assert [line.split()[0] for line in documented.stdout.splitlines()] == \
+        ["nut_helper.nut.ups", "nut_helper.nut.ups_check", "nut_helper.nut.ups_facts"]

@@ -46,7 +46,7 @@ def test_ups_facts_probes_the_ports_it_is_given(tmp_path, sim_bench):
     q1, silent = sim_bench.add("ttyq1", "q1"), sim_bench.add("ttysilent", "silent")
     tasks = [{"name": "probe", "nut_helper.nut.ups_facts": {
         "probe": True, "probe_ports": [q1.path, silent.path], "probe_protocols": ["megatec", "apcsmart"],
-        "probe_timeout": 0.5}}]
+        "probe_timeout": 1.5}}]
     run = run_playbook(play(tmp_path, "probe", tasks), tmp_path)
     assert run.returncode == 0, run
     results = {result["port"]: result for result in run.result("probe")["result"]["ansible_facts"]["nut_helper"]["probe"]}
