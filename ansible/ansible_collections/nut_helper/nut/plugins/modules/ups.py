@@ -342,7 +342,7 @@ def write_options(module):
 
 
 def run(module):
-    """Write (or remove) the UPS's setup; the module's result and whether it is a conflict."""
+    """Write (or remove) the UPS's setup: what the module returns about the section, and the library's result."""
     from nuthelper.configure import remove_setup, write_setup
 
     params = module.params
