@@ -2,9 +2,11 @@
 rest of a standalone NUT setup and the udev rule, planned under the lock of their directories,
 the section of the same UPS replaced (:mod:`nuthelper.sameups`), all written as one change
 (:func:`nuthelper.writer.commit`) or, for a dry run or a conflict, nothing at all.
+:func:`remove_setup` undoes one: the section, the MONITOR lines that watch it and its udev rule.
 
 This is the library entry point installers, the Ansible modules and ``nut-helper setup --write``
-share: ``write_setup(recommendation, section, WriteOptions(...))``.
+share: ``write_setup(recommendation, section, WriteOptions(...))`` and
+``remove_setup(name, WriteOptions(...))``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nuthelper.confsyntax import validate_section_name
 from nuthelper.errors import EXIT_CONFLICT, InvalidInput
 from nuthelper.filechange import FileChange, apply_changes, settle
 from nuthelper.tree import Tree
@@ -164,6 +167,57 @@ def write_setup(recommendation: Any, section: Any, options: WriteOptions) -> tup
             " (nothing was written)"
         return EXIT_CONFLICT, result
     return 0, result
+
+
+def plan_removal(options: WriteOptions, name: str, tree: Tree) -> list[FileChange]:
+    """The changes that remove UPS section ``name``: ups.conf without it, upsmon.conf without the
+    MONITOR lines that watch it here, its udev rule removed; settled, nothing written.
+
+    The ups.conf change comes first, "unchanged" when the file has no such section. Raises
+    ParseError for a malformed ups.conf and InvalidInput when it defines the section twice.
+    """
+    from nuthelper.standalone import plan_monitor_removal
+    from nuthelper.udevrule import plan_rule_removals
+    from nuthelper.upsconf import UpsConf
+
+    path = config_path(options, tree)
+    old = tree.read(path)
+    conf = UpsConf.parse(old or "", str(path))
+    found = conf.get(name)
+    what = f"ups.conf: section [{name}] removed"
+    if found is None:
+        main = FileChange(path, "unchanged", old, old or "", what, note=f"{path} has no section [{name}]")
+    else:
+        conf.remove_section(name)
+        main = FileChange(path, "updated", old, conf.render(), what)
+    names = list(dict.fromkeys([name, *([found.name] if found else [])]))
+    others = [plan_monitor_removal(path.parent / "upsmon.conf", name, tree), *plan_rule_removals(tuple(names), tree)]
+    changes = [change for change in [main, *others] if change is not None]
+    settled = iter(settle([change for change in changes if change.changes], tree))   # untouched files stay as they are
+    return [next(settled) if change.changes else change for change in changes]
+
+
+def remove_setup(name: str, options: WriteOptions) -> tuple[int, dict[str, Any]]:
+    """Remove UPS section ``name`` (and what watches or serves it) as one change, or for a dry run
+    plan it only; the exit code and a result shaped like :func:`write_setup`'s, with status
+    "removed" (something was, or would be, removed) or "unchanged" (nothing of it was there)."""
+    from nuthelper.udevrule import rule_path
+
+    validate_section_name(name)
+    with Tree(options.root) as tree:
+        path = config_path(options, tree)
+        if tree.directory(path.parent) is None:
+            raise InvalidInput(f"directory {path.parent} does not exist; install NUT in the target system or "
+                               "create it first")
+        tree.lock([path, tree.place(rule_path(name))], options.lock_timeout)
+        changes = plan_removal(options, name, tree)
+        if not options.dry_run and any(change.changes for change in changes):
+            changes = apply_changes(changes, tree)
+    main = changes[0]
+    return 0, {"status": "removed" if any(change.changes for change in changes) else "unchanged",
+               "path": str(main.path), "backup": str(main.backup) if main.backup else None, "diff": main.diff,
+               "dry_run": options.dry_run, "written": any(change.written for change in changes),
+               "files": [change.to_dict() for change in changes]}
 
 
 def setup_report(recommendation: Any, section: Any, result: dict[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,8 @@ the lines it lacks, and every line it has is kept as it is.
 - upsmon.conf: a ``MONITOR NAME@localhost[:PORT] 1 USER PASSWORD primary`` line, added only
   when no MONITOR line watches that UPS on this machine already. When the section of the UPS is
   replaced by one of another name (the same UPS set up again), the MONITOR line of the old name
-  is made to watch the new one (:func:`retarget_monitors`).
+  is made to watch the new one (:func:`retarget_monitors`); when the section is removed, so are
+  the lines that watch it (:func:`remove_monitors`).
 
 Files holding passwords are marked secret: they end at 0640 root:nut or tighter (never readable
 by others), with their diffs redacted. upsd.users and upsmon.conf are read with NUT's own word
@@ -256,6 +257,25 @@ def retarget_monitors(text: str, replaced: tuple[str, ...], ups: str) -> str:
     for start, end, replacement in reversed(edits):
         text = text[:start] + replacement + text[end:]
     return text
+
+
+def remove_monitors(text: str, ups: str) -> str:
+    """``text`` without the MONITOR lines that watch ``ups`` on this machine (any upsd port)."""
+    spans = [(line.start, line.end) for line, name, _ in _local_monitors(text) if name.lower() == ups.lower()]
+    for start, end in reversed(spans):
+        text = text[:start] + text[end:]
+    return text
+
+
+def plan_monitor_removal(upsmon_path: Path, ups: str, tree: Tree | None = None) -> FileChange | None:
+    """upsmon.conf no longer watching ``ups`` on this machine; None when no line watches it."""
+    old = read_existing(upsmon_path, tree)
+    if old is None:
+        return None
+    new = remove_monitors(old, ups)
+    if new == old:
+        return None
+    return FileChange(upsmon_path, "updated", old, new, f"upsmon.conf: MONITOR {ups} removed", True, redact_monitor)
 
 
 def plan_monitor_retarget(upsmon_path: Path, replaced: tuple[str, ...], ups: str,

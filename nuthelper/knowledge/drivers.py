@@ -142,9 +142,7 @@ def start_driver(driver: str, *arguments: str, driver_path: str | os.PathLike | 
     if program is None:
         where = " or ".join(str(directory) for directory in driver_dirs(driver_path))
         problem = driver_name_problem(driver)
-        raise DriverRefused(f"driver '{driver}' {problem}" if problem else
-                            f"driver {driver} is not installed in {where}; on Debian it comes in package "
-                            f"{debian_package(driver)}")
+        raise DriverRefused(f"driver '{driver}' {problem}" if problem else missing_driver_note(driver, where))
     if program.refusal:
         raise DriverRefused(program.refusal)
     return subprocess.Popen([str(program.path), *arguments], env=None if env is None else dict(env),
@@ -229,6 +227,48 @@ def replacement_for(driver: str) -> dict | None:
     return None
 
 
+def release_of(driver: str) -> dict | None:
+    """The driver-releases.json record of ``driver`` (its first release, and for drivers newer
+    than Debian 12's NUT what they are for and what works meanwhile), or None."""
+    name = program_name(driver)
+    return next((record for record in _data("driver-releases.json")["drivers"]
+                 if record["driver"] in (driver, name)), None)
+
+
+def installed_release() -> str | None:
+    """The NUT release the installed hardware list belongs to ("2.8.0"), or None."""
+    from nuthelper.knowledge.hcl import SYSTEM_HCL, default_hcl
+
+    hcl = default_hcl()
+    return hcl.nut_version if hcl.source == str(SYSTEM_HCL) else None
+
+
+def _release_tuple(release: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in release.split(".") if part.isdigit())
+
+
+_FIRST_SENTENCE = re.compile(r"[.;]\s")
+
+
+def missing_driver_note(driver: str, where: str) -> str:
+    """Why a driver is not there and what to do: the package that ships it, or, for a driver newer
+    than the installed NUT, the release that brings it and what works meanwhile."""
+    record = release_of(driver)
+    installed = installed_release()
+    first = record.get("first_release") if record else None
+    newer = record is not None and (first is None or installed is None or
+                                    _release_tuple(first) > _release_tuple(installed))
+    if not newer:
+        package = debian_package(driver)
+        return f"driver {driver} is not installed in {where}; on Debian it comes in package {package} (apt install {package})"
+    since = f"NUT {first} and later" if first else f"NUT's development tree ({record['unreleased']})"
+    text = (f"driver {driver} is not installed in {where}: it comes with {since}"
+            f"{f' (the installed NUT is {installed})' if installed else ''}")
+    meanwhile = "; ".join(f"{entry['driver']} ({_FIRST_SENTENCE.split(entry['when'])[0]})"
+                          for entry in record.get("meanwhile", []))
+    return text + (f"; meanwhile: {meanwhile}" if meanwhile else "; no driver of older releases reads these units")
+
+
 def debian_package(driver: str) -> str:
     """The Debian package that ships ``driver`` (nut-server unless listed otherwise)."""
     data = _data("driver-packages.json")
@@ -299,9 +339,7 @@ def prefer_installed(alternatives: Sequence[DriverChoice | str],
         if present(choice.driver):
             return choice, _deprecation_notes([choice])
     first = choices[0]
-    package = debian_package(first.driver)
-    return first, [f"driver {first.driver} is not installed in {where}; on Debian it comes in package "
-                   f"{package} (apt install {package})"]
+    return first, [missing_driver_note(first.driver, where)]
 
 
 def _skipped(choices: Iterable[DriverChoice], chosen: DriverChoice, present) -> list[str]:

@@ -65,38 +65,47 @@ class _Name:
 
 
 class HclIndex:
-    """The hardware list's UPS rows, parsed once, grouped by vendor."""
+    """The hardware list's UPS rows grouped by vendor; a vendor's names are parsed when first needed."""
 
     def __init__(self, hcl: HCL, families: Families) -> None:
         self.hcl = hcl
         self.families = families
-        self.by_vendor: dict[str, list[_Name]] = {}
+        self.rows: dict[str, list[HclEntry]] = {}
         self.various: dict[str, list[HclEntry]] = {}
+        self._names: dict[str, list[_Name]] = {}
         for row in hcl.entries:
             if row.device_type not in _UNIT_TYPES:
                 continue
-            if _VARIOUS.match(row.model):
-                self.various.setdefault(row.vendor_id, []).append(row)
-                continue
-            names = self.by_vendor.setdefault(row.vendor_id, [])
-            for text in row_names(row):
-                names.append(_Name(row, text, understand(wildcard_text(text), row.vendor_id, families,
-                                                         with_others=False)))
+            group = self.various if _VARIOUS.match(row.model) else self.rows
+            group.setdefault(row.vendor_id, []).append(row)
+
+    def names_of(self, vendor: str) -> list[_Name]:
+        """The parsed names of a vendor's rows (parsed once)."""
+        names = self._names.get(vendor)
+        if names is None:
+            names = self._names[vendor] = [
+                _Name(row, text, understand(wildcard_text(text), vendor, self.families, with_others=False))
+                for row in self.rows.get(vendor, []) for text in row_names(row)]
+        return names
+
+    @property
+    def by_vendor(self) -> dict[str, list[_Name]]:
+        """Every vendor's parsed names (parses them all)."""
+        return {vendor: self.names_of(vendor) for vendor in self.rows}
 
     def vendors(self) -> set[str]:
-        return set(self.by_vendor) | set(self.various)
+        return set(self.rows) | set(self.various)
 
     def rows_of(self, vendor: str) -> list[RowMatch]:
         """Every UPS row of a vendor, once each."""
-        rows = {id(name.row): name.row for name in self.by_vendor.get(vendor, [])}
+        rows = {id(row): row for row in self.rows.get(vendor, [])}
         rows.update({id(row): row for row in self.various.get(vendor, [])})
         return [RowMatch(row, "vendor", 0, row.model, self.hcl) for row in rows.values()]
 
     def match(self, query: ModelName, vendor: str | None = None) -> list[RowMatch]:
         """Every row that matches ``query`` at some grade, best first (one match per row)."""
         vendor = vendor or query.vendor
-        pool = self.by_vendor.get(vendor, []) if vendor else [name for names in self.by_vendor.values()
-                                                                 for name in names]
+        pool = self.names_of(vendor) if vendor else [name for names in self.by_vendor.values() for name in names]
         best: dict[int, RowMatch] = {}
         for name in pool:
             found = self._grade(query, name)
