@@ -30,7 +30,9 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from nuthelper.filechange import CHANGING
 from nuthelper.udevrule import RULES_DIR, rule_path

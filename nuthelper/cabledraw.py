@@ -4,7 +4,9 @@ with what tells them apart (the guided setup)."""
 from __future__ import annotations
 
 import textwrap
-from typing import Any, Sequence
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Sequence
 
 from nuthelper.knowledge.cables import Cable
 

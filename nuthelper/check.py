@@ -34,7 +34,9 @@ import stat
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from nuthelper.confsyntax import key_problem, section_name_problem
 from nuthelper.errors import InvalidInput, NotFound

@@ -15,7 +15,9 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from nuthelper.confsyntax import validate_section_name
 from nuthelper.errors import EXIT_CONFLICT, InvalidInput

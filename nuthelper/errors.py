@@ -3,7 +3,9 @@ the ``candidates`` an error offers (docs/notes-defects-cli.md)."""
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # typing itself is not imported at run time: every command loads this module first
+if TYPE_CHECKING:
+    from typing import Any
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1

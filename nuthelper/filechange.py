@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from nuthelper.tree import Attributes, Tree
 from nuthelper.writer import (FileWrite, backup_attributes, backup_path, backup_too_open, commit,

@@ -11,7 +11,9 @@ import textwrap
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 import jinja2
 

@@ -1,20 +1,23 @@
 """Locate the data files shipped with nut-helper.
 
-In a wheel, the top-level ``cables.json`` and ``templates/`` are copied into
-``nuthelper/shipped/``; in a source checkout they are read from the repository root.
+In a wheel, the top-level ``cables.json``, ``templates/`` and ``docs/cables.schema.json`` are
+copied into ``nuthelper/shipped/``; in a source checkout they are read from the repository root.
+Paths are found next to the package (no importlib.resources: it costs more start-up time than
+every command but ``--version`` takes in all).
 """
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
+PACKAGE = Path(__file__).resolve().parent
 
-def _shipped(name: str) -> Path:
-    packaged = resources.files("nuthelper") / "shipped" / name
-    if packaged.is_file() or packaged.is_dir():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parent.parent / name
+
+def _shipped(name: str, in_checkout: str | None = None) -> Path:
+    packaged = PACKAGE / "shipped" / name
+    if packaged.exists():
+        return packaged
+    return PACKAGE.parent / (in_checkout or name)
 
 
 def cables_path() -> Path:
@@ -24,10 +27,7 @@ def cables_path() -> Path:
 
 def cables_schema_path() -> Path:
     """The JSON Schema of cables.json and of knowledge packs."""
-    packaged = resources.files("nuthelper") / "shipped" / "cables.schema.json"
-    if packaged.is_file():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parent.parent / "docs" / "cables.schema.json"
+    return _shipped("cables.schema.json", "docs/cables.schema.json")
 
 
 def templates_dir() -> Path:
@@ -37,4 +37,4 @@ def templates_dir() -> Path:
 
 def data_path(name: str) -> Path:
     """A data file kept inside the package (``nuthelper/data/NAME``)."""
-    return Path(str(resources.files("nuthelper") / "data" / name))
+    return PACKAGE / "data" / name

@@ -12,33 +12,39 @@ error too (exit code 6 when the command itself succeeded).
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import os
-import re
 import sys
-from pathlib import Path
 
 from nuthelper import __version__
-from nuthelper.errors import (EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OUTPUT_LOST, DamagedInstallation, NutHelperError,
-                              UsageError)
+from nuthelper.errors import EXIT_OUTPUT_LOST
 
 COMMANDS = ["setup", "cables", "lookup", "upstype", "ports", "probe", "check", "verify", "guide"]
-_LONG_WORD = re.compile(r"\S{201,}")
 
 
-class _Parser(argparse.ArgumentParser):
+def _parser_class():
     """argparse, but a usage error is a :class:`UsageError` (one line, exit 2, JSON with --json)."""
+    import argparse
+    import re
 
-    def error(self, message: str) -> None:  # type: ignore[override]
-        from nuthelper.cli.values import excerpt
+    from nuthelper.errors import UsageError
 
-        message = _LONG_WORD.sub(lambda word: f"{excerpt(word.group())} ({len(word.group())} characters)", message)
-        raise UsageError(f"{message} (see '{self.prog} --help')")
+    long_word = re.compile(r"\S{201,}")
+
+    class Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> None:  # type: ignore[override]
+            from nuthelper.cli.values import excerpt
+
+            message = long_word.sub(lambda word: f"{excerpt(word.group())} ({len(word.group())} characters)", message)
+            raise UsageError(f"{message} (see '{self.prog} --help')")
+
+    return Parser
 
 
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+def build_parser(only: str | None = None):
     """The full parser, or (``only``) one holding just that subcommand, to keep start-up light."""
+    import importlib
+
+    _Parser = _parser_class()
     parser = _Parser(prog="nut-helper", description="Cable-aware Network UPS Tools configuration.")
     parser.add_argument("--version", action="version", version=f"nut-helper {__version__}")
     parser.add_argument("--json", dest="json_first", action="store_true",
@@ -65,9 +71,11 @@ def json_requested(argv: list[str]) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv == ["--version"]:  # answered before any command is loaded: start-up stays at the interpreter's
+        return _print_version()
     from nuthelper.cli.output import watch_streams
 
-    argv = sys.argv[1:] if argv is None else argv
     streams = sys.stdout, sys.stderr
     watch_streams()
     try:
@@ -76,7 +84,18 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout, sys.stderr = streams
 
 
+def _print_version() -> int:
+    try:
+        print(f"nut-helper {__version__}")
+        sys.stdout.flush()
+    except OSError:
+        return EXIT_OUTPUT_LOST
+    return 0
+
+
 def _run(argv: list[str], wants_json: bool) -> int:
+    from nuthelper.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, NutHelperError
+
     args = None
     try:
         first = argv[0] if argv else None
@@ -100,8 +119,7 @@ def _run(argv: list[str], wants_json: bool) -> int:
         return code
 
 
-def _report(error: NutHelperError, code: int, wants_json: bool, *, kind: str | None = None,
-            prefix: str = "error") -> int:
+def _report(error, code: int, wants_json: bool, *, kind: str | None = None, prefix: str = "error") -> int:
     """The one-line message on stderr and, with --json, the error document on stdout (unless the
     command printed its document already)."""
     from nuthelper.cli.output import json_printed, one_line, print_json
@@ -113,8 +131,13 @@ def _report(error: NutHelperError, code: int, wants_json: bool, *, kind: str | N
     return code
 
 
-def _shipped_file_error(error: Exception) -> DamagedInstallation | None:
-    """An OSError on a file inside the installed package: the installation is damaged."""
+def _shipped_file_error(error: Exception):
+    """An OSError on a file inside the installed package: the installation is damaged
+    (a :class:`~nuthelper.errors.DamagedInstallation`), else None."""
+    from pathlib import Path
+
+    from nuthelper.errors import DamagedInstallation
+
     filename = getattr(error, "filename", None)
     if not isinstance(error, OSError) or not isinstance(filename, (str, bytes, os.PathLike)):
         return None

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
-from nuthelper.cabledraw import connector_text, wiring_lines
 from nuthelper.cli.knowledge_args import add_knowledge_arguments, knowledge_from
 from nuthelper.cli.output import print_json
 from nuthelper.cli.values import text
-from nuthelper.knowledge.cables import Cable, DriverRule
-from nuthelper.knowledge.disconnect import CableLoss
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from nuthelper.knowledge.cables import Cable, DriverRule
+    from nuthelper.knowledge.disconnect import CableLoss
 
 HELP = "list the documented cables, or show one with its wiring drawn as text"
 
@@ -90,6 +93,8 @@ def derived_signals(cable: Cable):
 
 def describe(cable: Cable) -> str:
     """A readable text page about one cable, wiring drawn pin to pin."""
+    from nuthelper.cabledraw import connector_text, wiring_lines
+
     lines = [f"{cable.title}  ({cable.id})", f"  vendor: {cable.vendor.name}; kind: {cable.kind}"]
     if cable.part_numbers:
         lines.append(f"  part numbers: {', '.join(cable.part_numbers)}")

@@ -8,7 +8,10 @@ import json
 import os
 import re
 import sys
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _UNDECODED = re.compile("[\udc80-\udcff]")
 """Lone surrogates: how Python keeps the bytes of an argument or file name that are not UTF-8."""

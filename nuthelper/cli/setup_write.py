@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from nuthelper.cli.values import path, seconds, whole_number
 from nuthelper.configure import DEFAULT_CONFIG, DEFAULT_UPSD_PORT, WriteOptions, skip_if_configured

@@ -8,7 +8,9 @@ import os
 import shutil
 import signal
 from dataclasses import dataclass, field
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from nuthelper.cabledraw import cable_column, side_by_side, telling_apart
 from nuthelper.confsyntax import section_name_from, validate_section_name

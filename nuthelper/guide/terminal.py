@@ -4,7 +4,11 @@ default for every question, ``<`` to go back, Ctrl-C to stop (KeyboardInterrupt)
 from __future__ import annotations
 
 import sys
-from typing import Callable, TextIO
+from collections.abc import Callable
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TextIO
 
 BACK_WORD = "<"
 Suggest = Callable[[str], list[str]]

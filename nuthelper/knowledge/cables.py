@@ -10,7 +10,9 @@ import json
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterable
 
 from nuthelper.errors import Ambiguous, InvalidInput, NotFound, cable_candidate
 from nuthelper.knowledge.names import VendorIndex, load_vendor_index, normalize

@@ -13,7 +13,9 @@ Entry point: :func:`derive_signals` on a WIRING object (docs/cables-format.md).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterable
 
 from nuthelper.knowledge import serial_pins
 from nuthelper.knowledge.disconnect import CableLoss, cable_losses

@@ -16,7 +16,9 @@ Each case gets the status the driver reports and its consequence: an immediate s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from nuthelper.knowledge.genericups import SignalSet, written_signals
 

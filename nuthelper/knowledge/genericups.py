@@ -21,7 +21,9 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterable
 
 from nuthelper.errors import InvalidInput, NotFound
 from nuthelper.resources import data_path

@@ -12,7 +12,9 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, Iterator
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterator
 
 from nuthelper.errors import InvalidInput
 from nuthelper.knowledge.cables import CableBase, load_cables

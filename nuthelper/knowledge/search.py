@@ -14,7 +14,9 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from nuthelper.knowledge.cables import CableBase, load_cables
 from nuthelper.knowledge.hcl import HCL, default_hcl

@@ -6,7 +6,9 @@ one line naming the field (``wiring.wires[2].role``) and what to write instead.
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from nuthelper.errors import InvalidInput
 

@@ -10,7 +10,9 @@ Heavy modules (pyudev, pyserial) are imported only when these are called.
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _EXPORTS = {
     "auto_port": "nuthelper.probe.auto", "AutoPortResult": "nuthelper.probe.auto",

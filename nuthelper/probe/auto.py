@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Sequence
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Sequence
 
 from nuthelper.errors import Ambiguous, NotFound, candidate
 from nuthelper.probe.serialprobe import DEFAULT_TIMEOUT, ProbeResult, ProbeSettings, Progress, probe_ports

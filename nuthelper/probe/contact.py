@@ -12,7 +12,9 @@ to shut down, or as the cable power of the type the user named.
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable, Mapping
 
 from nuthelper.knowledge.genericups import OUTPUT_LINES, UpsType
 

@@ -10,7 +10,11 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Iterable, Sequence
+from collections.abc import Callable
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterable, Sequence
 
 from nuthelper.errors import InvalidInput, NotFound
 from nuthelper.knowledge.genericups import GenericupsTable, UpsType, load_table

@@ -11,7 +11,9 @@ import stat
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from nuthelper.probe.locks import LockState, lock_states
 from nuthelper.resources import data_path

@@ -7,7 +7,9 @@ revisions, confirms the typed model, or contradicts it, which the answer then sa
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from nuthelper.resolve.families import Families
 from nuthelper.resolve.recommendation import Choice, Recommendation

@@ -6,7 +6,7 @@ from __future__ import annotations
 from nuthelper.errors import Ambiguous, InvalidInput, NotFound, cable_candidate, choice_candidate
 from nuthelper.knowledge.cables import Cable, CableBase, DriverRule, Vendor
 from nuthelper.knowledge.names import normalize
-from nuthelper.resolve.inputs import USB_PORT, check_port
+from nuthelper.resolve.inputs import check_port
 from nuthelper.resolve.recommendation import Choice, Recommendation
 
 KIND_WORDS = {

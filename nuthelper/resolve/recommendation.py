@@ -12,7 +12,9 @@ cable or reading used outside what is documented for it).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from nuthelper.knowledge.cables import Cable, DriverRule, Vendor
 from nuthelper.knowledge.disconnect import CableLoss

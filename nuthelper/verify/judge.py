@@ -8,7 +8,9 @@ import os
 import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from nuthelper.knowledge.genericups import load_table, written_signals
 from nuthelper.knowledge.names import normalize, tokens

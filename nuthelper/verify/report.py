@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from nuthelper.errors import EXIT_DOES_NOT_WORK, EXIT_NOT_VERIFIED, EXIT_OK
 from nuthelper.verify.judge import Finding, describe_status, identification, status_words
