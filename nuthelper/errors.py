@@ -1,5 +1,5 @@
 """Errors a user can act on, each carrying the exit code the CLI reports, and the one shape of
-the ``candidates`` an error offers (docs/notes-defects-cli.md)."""
+the ``candidates`` an error offers (docs/user-guide.md, "Exit codes and errors")."""
 
 from __future__ import annotations
 

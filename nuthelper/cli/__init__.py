@@ -4,7 +4,7 @@ Each subcommand is one module in this package exposing ``HELP``, ``add_arguments
 and ``run(args) -> int``. Modules import heavy dependencies inside ``run`` so that start-up
 stays light.
 
-The contract with scripts (docs/notes-defects-cli.md): every error is one line on stderr and
+The contract with scripts (docs/user-guide.md, "Exit codes and errors"): every error is one line on stderr and
 a non-zero exit code; with ``--json`` anywhere on the line, stdout holds exactly one JSON
 document, errors of the command line itself included; output that could not be written is an
 error too (exit code 6 when the command itself succeeded).

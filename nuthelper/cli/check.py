@@ -20,7 +20,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--driver-path", metavar="DIR", type=path, help="where the NUT drivers are (default /lib/nut "
                         "and /usr/lib/nut, or the target's under --root); only root-owned programs that group "
                         "and others cannot change are run")
-    parser.add_argument("--json", action="store_true", help="print one JSON object (see README)")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object instead of text (docs/user-guide.md, 'JSON output')")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"how long verify may wait for the UPS (default {DEFAULT_SECONDS:g})")
     parser.add_argument("--driver-path", metavar="DIR", help="where NUT's drivers are (default /lib/nut, "
                         "/usr/lib/nut)")
-    add_knowledge_arguments(parser)
+    add_knowledge_arguments(parser, writes=True)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -9,11 +9,13 @@ from nuthelper.cli.values import path
 from nuthelper.knowledge.cables import CableBase
 
 
-def add_knowledge_arguments(parser: argparse.ArgumentParser) -> None:
+def add_knowledge_arguments(parser: argparse.ArgumentParser, *, writes: bool = False) -> None:
+    """``--cables`` and ``--root``; ``writes`` for the commands whose files go under ``--root`` too."""
     parser.add_argument("--cables", metavar="FILE", action="append", default=[], type=path,
                         help="also read this knowledge pack (cables.json format); repeatable")
-    parser.add_argument("--root", metavar="DIR", type=path, help="target system root: packs are read from "
-                        "DIR/etc/nut-helper/cables.d (and files are written under DIR)")
+    where = ("target system root: files are read and written under DIR, packs read from DIR/etc/nut-helper/cables.d"
+             if writes else "also read the knowledge packs in DIR/etc/nut-helper/cables.d")
+    parser.add_argument("--root", metavar="DIR", type=path, help=where)
 
 
 def knowledge_from(args: argparse.Namespace) -> CableBase:

@@ -14,7 +14,7 @@ HELP = "search NUT's hardware list and the known cables for a UPS model or cable
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("query", metavar="QUERY", type=text(what="model or cable name"), help='model, vendor and model, or cable part number ("Eaton Ellipse MAX 1100")')
     parser.add_argument("--vendor", type=text(what="vendor name"), help="only this vendor (any name or alias: MGE, Tripp-Lite, Compaq ...)")
-    parser.add_argument("--limit", type=whole_number, default=10, help="at most N results (default 10)")
+    parser.add_argument("--limit", metavar="N", type=whole_number, default=10, help="at most N results (default 10)")
     parser.add_argument("--json", action="store_true", help="print a JSON document instead of text")
     parser.add_argument("--hcl", metavar="FILE", type=path, help="another hardware list: NUT's driver.list or nut-helper's hcl.json")
     add_knowledge_arguments(parser)

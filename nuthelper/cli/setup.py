@@ -19,11 +19,12 @@ HELP = "recommend the driver for a UPS and render its ups.conf section"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", type=text(), help="UPS model as printed on it, vendor optional (e.g. 'Tripp Lite "
-                        "Internet Office 700'); optional with --port auto or --wiring")
+                        "Internet Office 700'); optional with --port auto, --wiring or --upstype")
     parser.add_argument("--cable", type=text(), help="the cable joining UPS and computer: id, part number or title "
                         "(see 'nut-helper cables list')")
     parser.add_argument("--port", type=port, help="device the cable is plugged into (/dev/ttyS0, /dev/serial/by-id/...), "
-                        "or 'auto': USB UPSes are found on the bus, serial ones by probing")
+                        "'auto' (USB UPSes are found on the bus, serial ones by probing), or a network "
+                        "card's address (192.0.2.10)")
     parser.add_argument("--wiring", metavar="FILE", type=path, help="a home-made contact-closure cable described in FILE "
                         "(docs/wiring-format.md): genericups with the upstype or overrides it derives")
     parser.add_argument("--upstype", metavar="N", type=whole_number,
@@ -31,11 +32,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "upstype'); needs --port with the serial device; instead of --cable or --wiring")
     parser.add_argument("--name", type=text(what="section name", advice="give a short name such as myups"), help="ups.conf section name (default: derived from the model)")
     parser.add_argument("--desc", type=text(MAX_DESC, "description NUT reads", "shorten it"), help="description for the desc setting (default: vendor and model)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object (see README) instead of text")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object instead of text (docs/user-guide.md, 'JSON output')")
     parser.add_argument("--output", metavar="FILE", type=path, help="write the section to a new FILE ('-' = stdout)")
     parser.add_argument("--force", action="store_true", help="with --output, overwrite an existing FILE")
-    parser.add_argument("--hcl", metavar="FILE", type=path, help="NUT hardware list to use (driver.list or nut-helper's "
-                        "JSON); default: the system's, else the bundled snapshot")
+    parser.add_argument("--hcl", metavar="FILE", type=path, help="NUT hardware list to use alone (driver.list or "
+                        "nut-helper's JSON); default: the system's, with the newer bundled snapshot for models it "
+                        "does not name (the snapshot alone without NUT)")
     parser.add_argument("--driver-path", metavar="DIR", type=path, help="where NUT's drivers are installed "
                         "(default /lib/nut, /usr/lib/nut)")
     parser.add_argument("--probe", action="store_true",
@@ -45,9 +48,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --port auto or --probe: seconds of waiting a silent serial port may cost, shared "
                              "between the protocols (default 1.3)")
     parser.add_argument("--probe-protocols", metavar="LIST", default=None, type=protocol_list,
-                        help="with --port auto: protocols to probe serial ports with, in order (default "
+                        help="with --port auto or --probe: protocols to probe serial ports with, in order (default "
                              "megatec,apcsmart,shut,xcp; name upscode2 for UPScode II units, see 'probe --help')")
-    add_knowledge_arguments(parser)
+    add_knowledge_arguments(parser, writes=True)
     add_write_arguments(parser)
 
 

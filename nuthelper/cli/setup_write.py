@@ -1,6 +1,6 @@
 """``nut-helper setup --write``: the flags, and the human report of :func:`nuthelper.configure.write_setup`.
 
-See docs/notes-defects-writer.md for what is written and how.
+What is written and how: docs/user-guide.md, "Writing the configuration safely".
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ def add_write_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("writing the configuration")
     group.add_argument("--write", action="store_true",
                        help=f"merge the section into ups.conf ({DEFAULT_CONFIG} under --root)")
-    group.add_argument("--config", metavar="PATH", type=path, help=f"the ups.conf to change (default {DEFAULT_CONFIG})")
+    group.add_argument("--config", metavar="PATH", type=path,
+                       help=f"the ups.conf to change (default {DEFAULT_CONFIG}, under --root)")
     group.add_argument("--replace", action="store_true",
                        help="replace the section of the same name, or the one that already drives this UPS "
                             "(the same port), when it has other settings")

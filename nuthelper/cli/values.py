@@ -1,7 +1,7 @@
 """The values of the command line's flags, checked as the line is read, before anything is loaded
 or probed: names no longer than any real one, on one line and in UTF-8; device paths under /dev;
 paths no longer than the system allows; numbers as numbers. A refused value is a one-line usage
-error (exit 2) that quotes only the start of the value (docs/notes-defects-cli.md, "Limits")."""
+error (exit 2) that quotes only the start of the value (docs/user-guide.md, "Limits on what you type")."""
 
 from __future__ import annotations
 

@@ -25,16 +25,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from nuthelper.verify.section import DEFAULT_CONFIG
 
     parser.add_argument("name", nargs="?", metavar="NAME", help="the section to verify (default: every section)")
-    parser.add_argument("--config", metavar="PATH", help=f"the ups.conf to read (default {DEFAULT_CONFIG})")
+    parser.add_argument("--config", metavar="PATH", help=f"the ups.conf to read (default {DEFAULT_CONFIG}, under --root)")
     parser.add_argument("--root", metavar="DIR", help="target system root: read DIR/etc/nut/ups.conf (the driver, "
                         "ports and upsd are still this machine's)")
     parser.add_argument("--seconds", metavar="N", type=seconds_type, default=DEFAULT_SECONDS,
                         help=f"how long the driver may take to read the UPS (default {DEFAULT_SECONDS:g})")
     parser.add_argument("--model", help="the model the section was made for (default: the one its nut-helper "
-                        "comment names); needs NAME")
+                        "comment names); needs NAME when ups.conf has several sections")
     parser.add_argument("--driver-path", metavar="DIR", help="where NUT's drivers are (default /lib/nut, "
                         "/usr/lib/nut)")
-    parser.add_argument("--json", action="store_true", help="print one JSON document (docs/notes-verify-guided.md)")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON document instead of text (docs/user-guide.md, 'JSON output')")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -422,7 +422,7 @@ def load_hcl(path: str | os.PathLike | None = None) -> HCL:
 
 
 def hcl_from_json(text: str, source: str) -> HCL:
-    """Read the project's hcl.json format (see the lookup section of README.md)."""
+    """Read the project's hcl.json format (docs/data-formats.md, "hcl.json")."""
     try:
         data = json.loads(text)
         if data.get("format") != JSON_FORMAT:

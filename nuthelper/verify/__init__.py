@@ -4,7 +4,7 @@ one bounded dump-mode run of the section's own driver, and say in plain words wh
 Modules: ``section`` (reading the sections and the model each was made for), ``upsd`` (the NUT
 protocol on loopback), ``driver`` (the bounded driver run), ``lines`` (a contact-closure port's
 input lines), ``judge`` (what the readings mean), ``report`` (verdicts and the exit code) and
-``run`` (the order of it all). See docs/notes-verify-guided.md.
+``run`` (the order of it all). See docs/user-guide.md, "verify".
 """
 
 from nuthelper.verify.report import (DOES_NOT_WORK, MISREADS, NO_ANSWER, NOT_RUN, VERDICTS, WORKS,

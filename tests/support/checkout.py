@@ -1,4 +1,5 @@
-"""This checkout as a user gets it: a clean copy to build or install from, and the README's example."""
+"""This checkout as a user gets it: a clean copy to build or install from, the README's two top
+commands and its first example."""
 
 from __future__ import annotations
 
@@ -27,3 +28,11 @@ def readme_example() -> tuple[list[str], str]:
                  if block.startswith("$ nut-helper "))
     command, _, output = block.partition("\n")
     return shlex.split(command[2:]), output
+
+
+def readme_commands() -> list[str]:
+    """The README's two top commands, as written: its first two indented code blocks (install and
+    run the main job; run the tests)."""
+    readme = (CHECKOUT / "README.md").read_text()
+    blocks = re.findall(r"(?:^|\n)\n((?: {4}.*\n)+)", readme)
+    return ["\n".join(line[4:] for line in block.splitlines()) for block in blocks[:2]]
