@@ -21,11 +21,10 @@ if TYPE_CHECKING:
 
 from nuthelper.confsyntax import validate_section_name
 from nuthelper.errors import EXIT_CONFLICT, InvalidInput
+from nuthelper.nutfiles import DEFAULT_CONFIG, DEFAULT_UPSD_PORT
 from nuthelper.filechange import FileChange, apply_changes, settle
 from nuthelper.tree import Tree
 
-DEFAULT_CONFIG = "/etc/nut/ups.conf"
-DEFAULT_UPSD_PORT = 3493
 USB_PORT = "auto"
 
 

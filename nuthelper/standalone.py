@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nuthelper.nutfiles import DEFAULT_UPSD_PORT
 from nuthelper.errors import InvalidInput
 from nuthelper.filechange import REDACTED, FileChange
 from nuthelper.render import render_template
@@ -39,7 +40,6 @@ from nuthelper.upsconf import UpsConf
 from nuthelper.writer import read_existing
 
 MONITOR_USER = "nut-helper-monitor"
-DEFAULT_UPSD_PORT = 3493
 LOOPBACK_ADDRESSES = ("127.0.0.1", "::1")
 KEPT_MODES = ("standalone", "netserver")
 REPLACEABLE_MODES = ("none", "")

@@ -6,9 +6,9 @@ import argparse
 import sys
 
 from nuthelper.cli.values import path
+from nuthelper.nutfiles import DEFAULT_CONFIG
 
 HELP = "check an existing ups.conf: parse errors, names, drivers, options, ports (exit 4 on errors)"
-DEFAULT_CONFIG = "/etc/nut/ups.conf"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

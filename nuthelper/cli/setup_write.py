@@ -12,9 +12,8 @@ if TYPE_CHECKING:
     from typing import Any
 
 from nuthelper.cli.values import path, seconds, whole_number
-from nuthelper.configure import DEFAULT_CONFIG, DEFAULT_UPSD_PORT, WriteOptions, skip_if_configured
+from nuthelper.nutfiles import DEFAULT_CONFIG, DEFAULT_UPSD_PORT
 from nuthelper.errors import EXIT_ACTIVATION_FAILED, InvalidInput
-from nuthelper.tree import Tree
 
 
 def add_write_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,8 +42,10 @@ def add_write_arguments(parser: argparse.ArgumentParser) -> None:
                             "upsd, upsmon); with --dry-run, list those commands; not with --root")
 
 
-def write_options(args: argparse.Namespace) -> WriteOptions:
-    """The write flags as the library takes them."""
+def write_options(args: argparse.Namespace):
+    """The write flags as the library takes them (a :class:`nuthelper.configure.WriteOptions`)."""
+    from nuthelper.configure import WriteOptions
+
     return WriteOptions(root=args.root, config=args.config, replace=args.replace, dry_run=args.dry_run,
                         standalone=args.standalone, upsd_port=args.upsd_port, if_unconfigured=args.if_unconfigured,
                         lock_timeout=args.lock_timeout, udev_rule=not args.no_udev_rule)
@@ -108,6 +109,9 @@ def print_activation(fields: dict[str, Any]) -> None:
 def report_if_configured(args: argparse.Namespace) -> bool:
     """Print the "skipped" result and return True when ``--if-unconfigured`` finds a UPS configured."""
     from nuthelper.cli.output import print_json
+
+    from nuthelper.configure import skip_if_configured
+    from nuthelper.tree import Tree
 
     with Tree(args.root) as tree:
         skipped = skip_if_configured(write_options(args), tree)

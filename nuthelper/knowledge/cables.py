@@ -7,16 +7,16 @@ mapping (``Cable.data``) so that ``cables show --json`` can print exactly what i
 from __future__ import annotations
 
 import json
+import os
 import re
 from functools import cached_property
-from pathlib import Path
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Iterable
 
 from nuthelper.errors import Ambiguous, InvalidInput, NotFound, cable_candidate
 from nuthelper.knowledge.names import VendorIndex, load_vendor_index, normalize
-from nuthelper.resources import cables_path
+from nuthelper.resources import shipped_file
 
 
 class DriverRule:
@@ -347,11 +347,12 @@ def _name_contains(name: str, wanted: str) -> bool:
     return _without_cable_word(wanted) in name
 
 
-def load_cables(path: Path | None = None) -> CableBase:
+def load_cables(path: str | os.PathLike | None = None) -> CableBase:
     """Load and index a cables.json file (the built-in one by default)."""
-    path = path or cables_path()
+    path = path or shipped_file("cables.json")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
     except OSError as error:
         raise InvalidInput(f"cannot read cable file {path}: {error.strerror}") from None
     except json.JSONDecodeError as error:

@@ -18,16 +18,16 @@ import json
 import os
 import re
 import stat
-import subprocess
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import subprocess
     from typing import Any
 
 from nuthelper.knowledge.hcl import DriverChoice
+from nuthelper.records import Record
 from nuthelper.resources import data_path
 
 DRIVER_DIRS = (Path("/lib/nut"), Path("/usr/lib/nut"))
@@ -72,12 +72,14 @@ def driver_name_problem(name: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class DriverProgram:
+class DriverProgram(Record):
     """An installed driver program and, when it must not be run, why."""
 
-    path: Path
-    refusal: str | None = None
+    __slots__ = ("path", "refusal")
+
+    def __init__(self, path: Path, refusal: str | None = None) -> None:
+        self.path = path
+        self.refusal = refusal
 
 
 def _unsafe(path: Path, info: os.stat_result, what: str) -> str | None:
@@ -122,6 +124,8 @@ def run_driver(driver: str, *arguments: str, driver_path: str | os.PathLike | No
     With :func:`start_driver`, the only place nut-helper runs a driver: see :func:`find_driver_program`
     for what is run.
     """
+    import subprocess
+
     program = find_driver_program(driver, driver_path)
     if program is None or program.refusal:
         return None
@@ -140,6 +144,8 @@ def start_driver(driver: str, *arguments: str, driver_path: str | os.PathLike | 
                  env: Mapping[str, str] | None = None, **popen_options: Any) -> subprocess.Popen:
     """Start the installed ``driver`` with ``arguments`` in the background, by the same rule as
     :func:`run_driver`; raise :class:`DriverRefused` (saying why) when there is none or it is unsafe."""
+    import subprocess
+
     program = find_driver_program(driver, driver_path)
     if program is None:
         where = " or ".join(str(directory) for directory in driver_dirs(driver_path))
@@ -151,14 +157,18 @@ def start_driver(driver: str, *arguments: str, driver_path: str | os.PathLike | 
                             stdin=subprocess.DEVNULL, **popen_options)
 
 
-@dataclass(frozen=True)
-class NutInstall:
-    """The NUT a configuration is judged against: its driver directory and its release."""
+class NutInstall(Record):
+    """The NUT a configuration is judged against: its driver directory (``driver_path`` to pass,
+    None for the usual places; ``drivers`` in words) and its release (read from ``release_source``)."""
 
-    driver_path: str | None         # what to pass as ``driver_path`` (None: the usual places)
-    drivers: str                    # where the drivers are, in words
-    release: str | None
-    release_source: str | None      # the file the release was read from
+    __slots__ = ("driver_path", "drivers", "release", "release_source")
+
+    def __init__(self, driver_path: str | None, drivers: str, release: str | None,
+                 release_source: str | None) -> None:
+        self.driver_path = driver_path
+        self.drivers = drivers
+        self.release = release
+        self.release_source = release_source
 
     def to_dict(self) -> dict[str, str | None]:
         return {"drivers": self.drivers, "driver_path": self.driver_path, "release": self.release,
@@ -336,7 +346,7 @@ def prefer_installed(alternatives: Sequence[DriverChoice | str],
             reasons = [f"{record['reason']}: using {record['use']} instead of {choice.driver}"]
             if record.get("note"):
                 reasons.append(record["note"])
-            return replace(choice, driver=record["use"]), reasons
+            return choice.replaced(driver=record["use"]), reasons
     for choice in choices:
         if present(choice.driver):
             return choice, _deprecation_notes([choice])

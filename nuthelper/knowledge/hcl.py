@@ -16,12 +16,12 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 from nuthelper.errors import InvalidInput
 from nuthelper.knowledge.names import VendorIndex, load_vendor_index, normalize
+from nuthelper.records import Record
 from nuthelper.resources import data_path
 
 SYSTEM_HCL = Path("/usr/share/nut/driver.list")
@@ -39,21 +39,25 @@ _NOISE_WORDS = ("with",)
 _MAY_NEED = ("may", "need")
 
 
-@dataclass(slots=True)
-class DriverChoice:
+class DriverChoice(Record):
     """One alternative of a driver column: ``genericups upstype=1``, ``upscode2 use_pre_lf`` ...
 
     ``optional_options`` are settings the list says a unit *may* need, or names without a
     usable value (``lbrb_log_delay_sec=N``): show them, never write them unasked.
     """
 
-    driver: str
-    options: dict[str, str] = field(default_factory=dict)
-    flags: tuple[str, ...] = ()
-    port: str | None = None
-    qualifier: str | None = None
-    notes: tuple[str, ...] = ()
-    optional_options: dict[str, str] = field(default_factory=dict)
+    __slots__ = ("driver", "options", "flags", "port", "qualifier", "notes", "optional_options")
+
+    def __init__(self, driver: str, options: dict[str, str] | None = None, flags: tuple[str, ...] = (),
+                 port: str | None = None, qualifier: str | None = None, notes: tuple[str, ...] = (),
+                 optional_options: dict[str, str] | None = None) -> None:
+        self.driver = driver
+        self.options = {} if options is None else options
+        self.flags = flags
+        self.port = port
+        self.qualifier = qualifier
+        self.notes = notes
+        self.optional_options = {} if optional_options is None else optional_options
 
     def format(self) -> str:
         """The canonical driver-column text of this alternative."""
@@ -83,21 +87,26 @@ class DriverChoice:
                    optional_options=dict(data.get("optional_options", {})))
 
 
-@dataclass(slots=True)
-class HclEntry:
+class HclEntry(Record):
     """One row of the hardware list."""
 
-    manufacturer: str
-    device_type: str
-    support_level: int
-    model: str
-    model_names: tuple[str, ...]
-    extra: str
-    drivers: tuple[DriverChoice, ...]
-    driver_text: str
-    comment: str
-    line: int
-    vendor_id: str = ""
+    __slots__ = ("manufacturer", "device_type", "support_level", "model", "model_names", "extra", "drivers",
+                 "driver_text", "comment", "line", "vendor_id")
+
+    def __init__(self, manufacturer: str, device_type: str, support_level: int, model: str,
+                 model_names: tuple[str, ...], extra: str, drivers: tuple[DriverChoice, ...], driver_text: str,
+                 comment: str, line: int, vendor_id: str = "") -> None:
+        self.manufacturer = manufacturer
+        self.device_type = device_type
+        self.support_level = support_level
+        self.model = model
+        self.model_names = model_names
+        self.extra = extra
+        self.drivers = drivers
+        self.driver_text = driver_text
+        self.comment = comment
+        self.line = line
+        self.vendor_id = vendor_id
 
     def to_json(self) -> dict:
         return {"manufacturer": self.manufacturer, "device_type": self.device_type,
@@ -117,18 +126,18 @@ class HclEntry:
                    line=int(data["line"]))
 
 
-@dataclass
 class HCL:
     """The whole hardware list and where it came from."""
 
-    entries: list[HclEntry]
-    source: str
-    nut_version: str | None = None
-    list_version: int | None = None
-    commit: str | None = None
-    vendors: VendorIndex = field(default_factory=load_vendor_index, repr=False)
-
-    def __post_init__(self) -> None:
+    def __init__(self, entries: list[HclEntry], source: str, nut_version: str | None = None,
+                 list_version: int | None = None, commit: str | None = None,
+                 vendors: VendorIndex | None = None) -> None:
+        self.entries = entries
+        self.source = source
+        self.nut_version = nut_version
+        self.list_version = list_version
+        self.commit = commit
+        self.vendors = vendors if vendors is not None else load_vendor_index()
         for entry in self.entries:
             entry.vendor_id = (self.vendors.canonical(entry.manufacturer)
                                or self.vendors.add(normalize(entry.manufacturer), entry.manufacturer))
@@ -405,20 +414,47 @@ def load_hcl(path: str | os.PathLike | None = None) -> HCL:
 
     ``path`` may be a raw driver.list or the project's hcl.json.
     """
+    from nuthelper.knowledge.hclcache import cached
+
     if path is None:
         path = SYSTEM_HCL if SYSTEM_HCL.is_file() else data_path("hcl.json")
-    path = Path(path)
+    source = str(path)
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        info = os.stat(source)
     except FileNotFoundError:
-        raise InvalidInput(f"hardware list {path} does not exist; give an existing driver.list or hcl.json with --hcl") from None
+        raise InvalidInput(f"hardware list {source} does not exist; give an existing driver.list or hcl.json with --hcl") from None
     except OSError as error:
-        raise InvalidInput(f"cannot read hardware list {path}: {error.strerror}; check the --hcl path") from None
+        raise InvalidInput(f"cannot read hardware list {source}: {error.strerror}; check the --hcl path") from None
+    from nuthelper.knowledge.hclcache import without_gc
+
+    return without_gc(_from_plain, cached(source, info, lambda: _to_plain(_parse_file(source))), source)
+
+
+def _parse_file(source: str) -> HCL:
+    try:
+        with open(source, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
+    except OSError as error:
+        raise InvalidInput(f"cannot read hardware list {source}: {error.strerror}; check the --hcl path") from None
     if text.lstrip().startswith("{"):
-        hcl = hcl_from_json(text, str(path))
-    else:
-        hcl = parse_driver_list(text, str(path))
-    return hcl
+        return hcl_from_json(text, source)
+    return parse_driver_list(text, source)
+
+
+def _to_plain(hcl: HCL) -> tuple:
+    """The parsed list as plain tuples (what the cache stores)."""
+    rows = tuple((e.manufacturer, e.device_type, e.support_level, e.model, e.model_names, e.extra,
+                  tuple((d.driver, d.options, d.flags, d.port, d.qualifier, d.notes, d.optional_options)
+                        for d in e.drivers), e.driver_text, e.comment, e.line) for e in hcl.entries)
+    return (hcl.nut_version, hcl.list_version, hcl.commit, rows)
+
+
+def _from_plain(plain: tuple, source: str) -> HCL:
+    nut_version, list_version, commit, rows = plain
+    entries = [HclEntry(manufacturer, device_type, level, model, tuple(names), extra,
+                        tuple(DriverChoice(*driver) for driver in drivers), driver_text, comment, line)
+               for manufacturer, device_type, level, model, names, extra, drivers, driver_text, comment, line in rows]
+    return HCL(entries=entries, source=source, nut_version=nut_version, list_version=list_version, commit=commit)
 
 
 def hcl_from_json(text: str, source: str) -> HCL:

@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Iterable
 
-from nuthelper.resources import data_path
+from nuthelper.resources import data_file
 
 _TOKEN = re.compile(r"[^\W\d_]+|\d+")
 _WORD = re.compile(r"\S+")
@@ -63,6 +63,16 @@ class VendorIndex:
                 self._by_key[key] = vendor_id
                 keys.append(key)
         return vendor_id
+
+    def copy(self) -> VendorIndex:
+        """An independent copy: names added to it do not reach this index."""
+        other = VendorIndex()
+        other._by_key = dict(self._by_key)
+        other._names = dict(self._names)
+        other._keys = {key: list(value) for key, value in self._keys.items()}
+        other._words = {key: set(value) for key, value in self._words.items()}
+        other._first_words = {key: set(value) for key, value in self._first_words.items()}
+        return other
 
     def canonical(self, text: str) -> str | None:
         """The vendor id ``text`` names, or None."""
@@ -134,7 +144,7 @@ FUZZY_VENDOR_CUTOFF = 0.86
 
 def load_vendor_index(path: str | None = None) -> VendorIndex:
     """The vendor table shipped in ``nuthelper/data/vendors.json`` (or another file of that format)."""
-    with open(path or data_path("vendors.json"), encoding="utf-8") as handle:
+    with open(path or data_file("vendors.json"), encoding="utf-8") as handle:
         data = json.load(handle)
     return VendorIndex((v["id"], v["name"], v.get("aliases", ())) for v in data["vendors"])
 

@@ -11,14 +11,13 @@ from __future__ import annotations
 import json
 import os
 import sys
-from pathlib import Path
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any, Iterator
-
 from nuthelper.errors import InvalidInput
 from nuthelper.knowledge.cables import CableBase, load_cables
 from nuthelper.resources import cables_schema_path
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterator
 
 PACK_DIR = "etc/nut-helper/cables.d"
 ENTRY_POINT_GROUP = "nut_helper.cables"
@@ -36,9 +35,10 @@ def validate_pack(data: Any, origin: str) -> None:
         raise InvalidInput(f"knowledge pack {origin}: field {field}: {first.message}; fix the pack or remove it")
 
 
-def read_pack_file(path: Path) -> dict[str, Any]:
+def read_pack_file(path: str | os.PathLike) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
     except OSError as error:
         raise InvalidInput(f"cannot read knowledge pack {path}: {error.strerror}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -81,23 +81,23 @@ def entry_point_packs() -> Iterator[tuple[str, dict[str, Any]]]:
             raise InvalidInput(f"knowledge pack {origin} cannot be loaded: {error}; fix or uninstall it") from None
         data = loaded() if callable(loaded) else loaded
         if isinstance(data, (str, os.PathLike)):
-            yield origin, read_pack_file(Path(data))
+            yield origin, read_pack_file(data)
             continue
         validate_pack(data, origin)
         yield origin, data
 
 
-def pack_files(root: str | None = None, files: list[str] | tuple[str, ...] = ()) -> list[Path]:
+def pack_files(root: str | None = None, files: list[str] | tuple[str, ...] = ()) -> list[str]:
     """The pack files to read: the cables.d directory (under ``root``), then each ``--cables`` file."""
     if root is not None and not os.path.isdir(root):
         raise InvalidInput(f"--root {root} is not a directory: create it or fix the path")
-    directory = Path(root or "/") / PACK_DIR
-    found = sorted(directory.glob("*.json")) if directory.is_dir() else []
+    directory = os.path.join(root or "/", PACK_DIR)
+    found = sorted(os.path.join(directory, name) for name in os.listdir(directory)
+                   if name.endswith(".json")) if os.path.isdir(directory) else []
     for name in files:
-        path = Path(name)
-        if not path.is_file():
+        if not os.path.isfile(name):
             raise InvalidInput(f"--cables {name}: no such file")
-        found.append(path)
+        found.append(name)
     return found
 
 

@@ -11,13 +11,13 @@ slightly lowered when the name has many words the query does not mention.
 
 from __future__ import annotations
 
-import copy
+import os
 import re
-from dataclasses import dataclass
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+from nuthelper.records import Record
 from nuthelper.knowledge.cables import CableBase, load_cables
 from nuthelper.knowledge.hcl import HCL, default_hcl
 from nuthelper.knowledge.names import normalize, tokens
@@ -30,48 +30,83 @@ _FUZZY_MIN_LENGTH = 4
 _PREFIX_MIN_LENGTH = 3
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(Record):
     """One search result: ``entry`` is an HclEntry (kind "hcl") or a cables.json cable dict (kind "cable")."""
 
-    score: float
-    kind: str
-    entry: Any
-    matched_name: str
+    __slots__ = ("score", "kind", "entry", "matched_name")
+
+    def __init__(self, score: float, kind: str, entry: Any, matched_name: str) -> None:
+        self.score = score
+        self.kind = kind
+        self.entry = entry
+        self.matched_name = matched_name
 
 
 class _Name:
     """A searchable name; ``pattern`` matches the normalised text of its ``*`` word ("BK****M2-CH")."""
 
-    __slots__ = ("text", "tokens", "compact", "pattern", "pattern_tokens")
+    __slots__ = ("text", "tokens", "compact", "wild", "_pattern")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, parts: tuple | None = None) -> None:
         self.text = text
-        self.tokens = tuple(dict.fromkeys(tokens(text)))
-        self.compact = normalize(text)
-        self.pattern = self.pattern_tokens = None
-        wild = next((word for word in text.split() if "*" in word), None)
-        if wild:
-            self.pattern = re.compile(".+".join(re.escape(normalize(p)) for p in re.split(r"\*+", wild)))
-            self.pattern_tokens = set(tokens(wild))
+        self.tokens, self.compact, self.wild = parts or name_parts(text)
+        self._pattern = None
+
+    @property
+    def pattern(self) -> re.Pattern[str] | None:
+        """The wildcard word as a regular expression, compiled when a query first needs it."""
+        if self.wild is not None and self._pattern is None:
+            self._pattern = re.compile(".+".join(re.escape(normalize(p)) for p in re.split(r"\*+", self.wild)))
+        return self._pattern
+
+    @property
+    def pattern_tokens(self) -> set[str]:
+        return set(tokens(self.wild)) if self.wild else set()
+
+
+def name_parts(text: str) -> tuple:
+    """What the search keeps of a name: its tokens, its letters and digits, its wildcard word."""
+    wild = next((word for word in text.split() if "*" in word), None) if "*" in text else None
+    return tuple(dict.fromkeys(tokens(text))), normalize(text), wild
 
 
 class _Doc:
     __slots__ = ("kind", "entry", "vendor_id", "names", "rank")
 
-    def __init__(self, kind: str, entry: Any, vendor_id: str, names: list[str], rank: int) -> None:
+    def __init__(self, kind: str, entry: Any, vendor_id: str, names: list[str], rank: int,
+                 parts: list[tuple] | None = None) -> None:
         self.kind = kind
         self.entry = entry
         self.vendor_id = vendor_id
-        self.names = [_Name(name) for name in dict.fromkeys(names) if name.strip()]
+        if parts is None:
+            self.names = [_Name(name) for name in dict.fromkeys(names) if name.strip()]
+        else:
+            self.names = [_Name(name, part) for name, part in parts]
         self.rank = rank
+
+
+def _hcl_name_parts(hcl: HCL) -> list[list[tuple]]:
+    """For each row, its searchable names with their parts: from the cache when the list came from
+    a file whose cache is fresh (nuthelper.knowledge.hclcache)."""
+    def build() -> list[list[tuple]]:
+        return [[(name, name_parts(name)) for name in dict.fromkeys(entry.model_names) if name.strip()]
+                for entry in hcl.entries]
+
+    from nuthelper.knowledge.hclcache import cached
+
+    try:
+        info = os.stat(hcl.source)
+    except OSError:
+        return build()
+    parts = cached(hcl.source, info, build, kind="search")
+    return parts if len(parts) == len(hcl.entries) else build()
 
 
 class SearchIndex:
     """An index over the HCL rows and cables, built once and queried many times."""
 
     def __init__(self, hcl: HCL, knowledge: CableBase | None = None) -> None:
-        self.vendors = copy.deepcopy(hcl.vendors)  # the HCL's own table is shared: never change it
+        self.vendors = hcl.vendors.copy()  # the HCL's own table is shared: never change it
         self.docs: list[_Doc] = []
         if knowledge is not None:
             vendor_ids = {vendor.id: self.vendors.add(vendor.id, vendor.name, vendor.aliases)
@@ -82,8 +117,8 @@ class SearchIndex:
                          *data.get("fits", {}).get("models", ())]
                 vendor_id = vendor_ids.get(cable.vendor.id) or self.vendors.add(cable.vendor.id, cable.vendor.name)
                 self.docs.append(_Doc("cable", data, vendor_id, names, 6))
-        for entry in hcl.entries:
-            self.docs.append(_Doc("hcl", entry, entry.vendor_id, list(entry.model_names), entry.support_level))
+        for entry, parts in zip(hcl.entries, _hcl_name_parts(hcl)):
+            self.docs.append(_Doc("hcl", entry, entry.vendor_id, [], entry.support_level, parts))
         self.postings: dict[str, list[int]] = {}
         self.by_vendor: dict[str, list[int]] = {}
         for number, doc in enumerate(self.docs):

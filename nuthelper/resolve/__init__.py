@@ -10,20 +10,29 @@ the finishing touches every answer gets (``finish``).
 
 from __future__ import annotations
 
-from nuthelper.knowledge.cables import CableBase
-from nuthelper.knowledge.hcl import HCL
-from nuthelper.resolve.cables import NotMonitoringCable
-from nuthelper.resolve.decide import resolve_model
-from nuthelper.errors import Ambiguous
-from nuthelper.resolve.attached import apply_usb_evidence, attached_usb_upses, from_usb_alone
-from nuthelper.resolve.families import default_families
-from nuthelper.resolve.finish import (advise_verification, judge_cable_loss, prefer_installed_driver,
-                                      work_around_driver_defects)
-from nuthelper.resolve.inputs import USB_PORT, SerialPortNeeded, check_line, check_port
-from nuthelper.resolve.recommendation import CONFIDENCE_LEVELS, Choice, Recommendation, cable_ref
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from nuthelper.knowledge.cables import CableBase
+    from nuthelper.knowledge.hcl import HCL
+    from nuthelper.resolve.recommendation import Recommendation
 
-__all__ = ["CONFIDENCE_LEVELS", "Choice", "NotMonitoringCable", "Recommendation", "SerialPortNeeded", "USB_PORT",
-           "cable_ref", "check_line", "check_port", "judge_cable_loss", "resolve", "work_around_driver_defects"]
+# The names below are imported when first used (PEP 562), so that importing one stage (lookup
+# imports only the name understanding and the list matching) does not load all of them.
+_EXPORTS = {
+    "CONFIDENCE_LEVELS": "recommendation", "Choice": "recommendation", "Recommendation": "recommendation",
+    "cable_ref": "recommendation", "NotMonitoringCable": "cables", "SerialPortNeeded": "inputs",
+    "USB_PORT": "inputs", "check_line": "inputs", "check_port": "inputs", "judge_cable_loss": "finish",
+    "work_around_driver_defects": "finish",
+}
+__all__ = [*_EXPORTS, "resolve"]
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"nuthelper.resolve.{_EXPORTS[name]}"), name)
 
 
 def resolve(model: str, cable: str | None = None, port: str | None = None, *,
@@ -37,6 +46,14 @@ def resolve(model: str, cable: str | None = None, port: str | None = None, *,
     defects of the installed driver worked around. With ``port="auto"`` the USB UPSes attached
     (``attached``, read from the bus when None) decide over the model's knowledge.
     """
+    from nuthelper.errors import Ambiguous
+    from nuthelper.resolve.attached import apply_usb_evidence, attached_usb_upses, from_usb_alone
+    from nuthelper.resolve.decide import resolve_model
+    from nuthelper.resolve.families import default_families
+    from nuthelper.resolve.finish import (advise_verification, judge_cable_loss, prefer_installed_driver,
+                                          work_around_driver_defects)
+    from nuthelper.resolve.inputs import USB_PORT
+
     try:
         recommendation = resolve_model(model, cable, port, knowledge=knowledge, hcl=hcl, driver_path=driver_path)
     except Ambiguous as question:

@@ -11,32 +11,43 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from functools import lru_cache
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
 from nuthelper.knowledge.names import normalize, tokens
+from nuthelper.records import Record
 from nuthelper.resources import data_path
 
 CONNECTIONS = ("usb", "serial", "network")
 
 
-@dataclass(frozen=True)
-class PortChoice:
-    """What drives a port of a family (or a vendor's default for a connection), and why."""
+class PortChoice(Record):
+    """What drives a port of a family (or a vendor's default for a connection), and why.
 
-    driver: str
-    options: dict[str, str] = field(default_factory=dict)
-    flags: tuple[str, ...] = ()
-    cable: str | None = None           # the cable the units ship with, as cables.json knows it
-    because: str = ""
-    capacities: tuple[int, ...] = ()   # only units of these capacities have this port (empty: all)
-    alternatives: tuple["PortChoice", ...] = ()
-    decides: str = ""                  # what tells the choice and its alternatives apart
-    needs: str = ""                    # "cable": the options depend on the cable, which must be given
-    source: str = ""
+    ``cable`` is the cable the units ship with (as cables.json knows it); ``capacities`` the only
+    capacities whose units have this port (empty: all); ``decides`` what tells the choice and its
+    ``alternatives`` apart; ``needs`` "cable" or "usb-id" when the choice depends on what must be given.
+    """
+
+    __slots__ = ("driver", "options", "flags", "cable", "because", "capacities", "alternatives", "decides",
+                 "needs", "source")
+
+    def __init__(self, driver: str, options: dict[str, str] | None = None, flags: tuple[str, ...] = (),
+                 cable: str | None = None, because: str = "", capacities: tuple[int, ...] = (),
+                 alternatives: tuple[PortChoice, ...] = (), decides: str = "", needs: str = "",
+                 source: str = "") -> None:
+        self.driver = driver
+        self.options = {} if options is None else options
+        self.flags = flags
+        self.cable = cable
+        self.because = because
+        self.capacities = capacities
+        self.alternatives = alternatives
+        self.decides = decides
+        self.needs = needs
+        self.source = source
 
     @classmethod
     def from_json(cls, data: dict[str, Any], source: str = "") -> PortChoice:
@@ -51,18 +62,26 @@ class PortChoice:
         return not self.capacities or capacity is None or capacity in self.capacities
 
 
-@dataclass(frozen=True)
-class Family:
-    id: str
-    vendor: str
-    name: str
-    names: tuple[str, ...]
-    skus: tuple[str, ...]
-    parent: str | None
-    ports: dict[str, PortChoice | None]   # a connection mapped to None: the units have no such port
-    source: str
-    tokens: tuple[str, ...] = ()          # the name's tokens without generic words: the series it stands for
-    numbers: tuple[re.Pattern[str], ...] = ()  # model numbers that are the family on their own ("9355")
+class Family(Record):
+    """A vendor's series: its names and SKU letters, its ``ports`` (a connection mapped to None:
+    the units have no such port), ``tokens`` (the series it stands for: the name's tokens without
+    generic words) and ``numbers`` (model numbers that are the family on their own, "9355")."""
+
+    __slots__ = ("id", "vendor", "name", "names", "skus", "parent", "ports", "source", "tokens", "numbers")
+
+    def __init__(self, id: str, vendor: str, name: str, names: tuple[str, ...], skus: tuple[str, ...],
+                 parent: str | None, ports: dict[str, PortChoice | None], source: str, tokens: tuple[str, ...] = (),
+                 numbers: tuple[re.Pattern[str], ...] = ()) -> None:
+        self.id = id
+        self.vendor = vendor
+        self.name = name
+        self.names = names
+        self.skus = skus
+        self.parent = parent
+        self.ports = ports
+        self.source = source
+        self.tokens = tokens
+        self.numbers = numbers
 
     def port(self, connection: str) -> PortChoice | None:
         return self.ports.get(connection)
@@ -72,31 +91,40 @@ class Family:
         return connection in self.ports and self.ports[connection] is None
 
 
-@dataclass(frozen=True)
-class Card:
+class Card(Record):
     """A network management card: the words that name it and the driver that reads it."""
 
-    id: str
-    vendor: str
-    name: str
-    patterns: tuple[re.Pattern[str], ...]
-    choice: PortChoice
+    __slots__ = ("id", "vendor", "name", "patterns", "choice")
+
+    def __init__(self, id: str, vendor: str, name: str, patterns: tuple[re.Pattern[str], ...],
+                 choice: PortChoice) -> None:
+        self.id = id
+        self.vendor = vendor
+        self.name = name
+        self.patterns = patterns
+        self.choice = choice
 
     def named_in(self, text: str) -> bool:
         compact = normalize(text)
         return any(pattern.search(compact) for pattern in self.patterns)
 
 
-@dataclass(frozen=True)
-class VendorFacts:
-    vendor: str
-    name: str
-    aliases: tuple[str, ...]
-    defaults: dict[str, PortChoice | None]
-    built_by: str | None
-    built_by_source: str
-    cards: tuple[Card, ...]
-    usb_vendor_ids: tuple[str, ...] = ()
+class VendorFacts(Record):
+    """What is known of a vendor as a whole: names, defaults per connection, cards, builder, USB IDs."""
+
+    __slots__ = ("vendor", "name", "aliases", "defaults", "built_by", "built_by_source", "cards", "usb_vendor_ids")
+
+    def __init__(self, vendor: str, name: str, aliases: tuple[str, ...], defaults: dict[str, PortChoice | None],
+                 built_by: str | None, built_by_source: str, cards: tuple[Card, ...],
+                 usb_vendor_ids: tuple[str, ...] = ()) -> None:
+        self.vendor = vendor
+        self.name = name
+        self.aliases = aliases
+        self.defaults = defaults
+        self.built_by = built_by
+        self.built_by_source = built_by_source
+        self.cards = cards
+        self.usb_vendor_ids = usb_vendor_ids
 
 
 class Families:

@@ -17,8 +17,8 @@ Grades, best first:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from nuthelper.records import Record
 from nuthelper.knowledge.hcl import HCL, HclEntry, expand_model_names
 from nuthelper.knowledge.names import normalize
 from nuthelper.knowledge.ports import connection_kind
@@ -35,15 +35,17 @@ _EXTRA_SKUS = re.compile(r"\b[A-Z]+\d+[A-Z]*\d{2,}[A-Z0-9]*(?:-[A-Z0-9]+)*\b")
 """Model numbers an extra cell lists ("F6C525-SER, F6C625-SER")."""
 
 
-@dataclass(frozen=True)
-class RowMatch:
+class RowMatch(Record):
     """One hardware-list row that matches a model, how well, and through which of its names."""
 
-    row: HclEntry
-    grade: str
-    score: int
-    name: str
-    hcl: HCL
+    __slots__ = ("row", "grade", "score", "name", "hcl")
+
+    def __init__(self, row: HclEntry, grade: str, score: int, name: str, hcl: HCL) -> None:
+        self.row = row
+        self.grade = grade
+        self.score = score
+        self.name = name
+        self.hcl = hcl
 
     @property
     def connection(self) -> str:

@@ -3,7 +3,7 @@ snapshot bundled with nut-helper, which may know models the installed list does 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from nuthelper.knowledge.hcl import HCL, default_hcl, load_hcl
 from nuthelper.knowledge.names import VendorIndex
@@ -26,10 +26,19 @@ def index_for(hcl: HCL, families: Families) -> HclIndex:
     return known[1]
 
 
-@dataclass
 class Lists:
-    primary: HclIndex
-    newer: HclIndex | None
+    """The installed list's index and, behind it, the newer bundled one's."""
+
+    def __init__(self, primary: HclIndex, newer: HclIndex | Callable[[], HclIndex] | None) -> None:
+        self.primary = primary
+        self._newer = newer
+
+    @property
+    def newer(self) -> HclIndex | None:
+        """The newer list's index, loaded when first asked for (a cable's answer never needs it)."""
+        if callable(self._newer):
+            self._newer = self._newer()
+        return self._newer
 
     @property
     def vendors(self) -> VendorIndex:
@@ -82,7 +91,7 @@ def hardware_lists(hcl: HCL | None, families: Families) -> Lists:
         return Lists(index_for(hcl, families), None)
     primary = default_hcl()
     bundled = str(data_path("hcl.json"))
-    newer = None if primary.source == bundled else index_for(_bundled(bundled), families)
+    newer = None if primary.source == bundled else (lambda: index_for(_bundled(bundled), families))
     return Lists(index_for(primary, families), newer)
 
 

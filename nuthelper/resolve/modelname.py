@@ -10,8 +10,8 @@ they stand for, so "BE850G2" and "Back-UPS ES 850G2" both land in the Back-UPS E
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
+from nuthelper.records import Record
 from nuthelper.knowledge.names import normalize, tokens
 from nuthelper.resolve.families import Families, Family
 
@@ -21,19 +21,29 @@ _WILDCARD = re.compile(r"(?<![a-z])x{2,}(?![a-z])|(?<![A-Z])X{2,}(?![A-Z])|\*+|\
 MIN_CAPACITY_DIGITS = 3
 
 
-@dataclass(frozen=True)
-class ModelName:
-    """What a model name says: vendor, series, capacity, suffixes, and the family they belong to."""
+class ModelName(Record):
+    """What a model name says: vendor, series, capacity, suffixes, and the family they belong to.
 
-    text: str                          # the model without the vendor
-    vendor: str | None                 # vendor id
-    series: tuple[str, ...]            # tokens before the capacity, generic words dropped
-    capacity: int | None = None
-    unit: str | None = None            # "VA", "kVA", "W", "kW" when written
-    suffix: tuple[str, ...] = ()       # tokens after the capacity
-    family: Family | None = None
-    connection: str | None = None      # "usb", "serial" or "network" when a word of the name says so
-    others: tuple["ModelName", ...] = field(default=(), compare=False)  # bracketed names, SKUs
+    ``text`` is the model without the vendor, ``vendor`` its vendor id, ``series`` the tokens
+    before the capacity (generic words dropped), ``unit`` "VA", "kVA", "W" or "kW" when written,
+    ``suffix`` the tokens after the capacity, ``connection`` "usb", "serial" or "network" when a
+    word of the name says so, and ``others`` the bracketed names and SKUs it also gives.
+    """
+
+    __slots__ = ("text", "vendor", "series", "capacity", "unit", "suffix", "family", "connection", "others")
+
+    def __init__(self, text: str, vendor: str | None, series: tuple[str, ...], capacity: int | None = None,
+                 unit: str | None = None, suffix: tuple[str, ...] = (), family: Family | None = None,
+                 connection: str | None = None, others: tuple[ModelName, ...] = ()) -> None:
+        self.text = text
+        self.vendor = vendor
+        self.series = series
+        self.capacity = capacity
+        self.unit = unit
+        self.suffix = suffix
+        self.family = family
+        self.connection = connection
+        self.others = others
 
     @property
     def series_key(self) -> tuple[str, ...]:
