@@ -208,10 +208,6 @@ def _global_findings(conf: UpsConf, release: str | None) -> list[Finding]:
 
 # --- the checks of one section -------------------------------------------------------------
 
-def _known_drivers(hcl: HCL, installed: set[str] | None) -> set[str]:
-    return {choice.driver for entry in hcl.entries for choice in entry.drivers} | (installed or set())
-
-
 def _spelling_hint(driver: str, known: set[str]) -> str:
     """'; did you mean ...?' for the closest known driver name, or a default hint."""
     base = driver.rstrip("/").rsplit("/", 1)[-1]
@@ -223,14 +219,15 @@ def _spelling_hint(driver: str, known: set[str]) -> str:
     return "; check the spelling (see 'nut-helper lookup')"
 
 
-def _driver_findings(section: Section, driver: str, hcl: HCL, installed: set[str] | None) -> list[Finding]:
+def _driver_findings(section: Section, driver: str, installed: set[str] | None, known: set[str],
+                     listed: set[str]) -> list[Finding]:
+    """``known``: every driver name (listed or installed); ``listed``: those NUT's hardware list names."""
     line = [s.line for s in section.settings if s.key == "driver"][-1]  # the last one counts, as in NUT
-    known = _known_drivers(hcl, installed)
     problem = driver_name_problem(driver)
     if problem:
         return [Finding("error", "bad-driver-name", f"driver {_shown(driver)} {problem}"
                         f"{_spelling_hint(driver, known)}", line, section.name)]
-    in_list = driver in {choice.driver for entry in hcl.entries for choice in entry.drivers}
+    in_list = driver in listed
     present = installed is not None and (driver in installed or program_name(driver) in installed)
     if present:
         return []
@@ -510,6 +507,17 @@ def _shared_port_findings(sections: list[tuple[Section, str]]) -> list[Finding]:
     return findings
 
 
+def _list_settings_at_once(conf: UpsConf, driver_path: str | None) -> None:
+    """Run each distinct driver's ``-L`` once, all at the same time (driver_listing keeps the answers)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    names = sorted({driver for section in conf.sections if (driver := section.value("driver"))
+                    and driver_name_problem(driver) is None})
+    if len(names) > 1:
+        with ThreadPoolExecutor(max_workers=min(8, len(names))) as pool:
+            list(pool.map(lambda name: driver_listing(name, driver_path), names))
+
+
 def check_config(path: str | os.PathLike, *, root: str | None = None, driver_path: str | None = None,
                  hcl: HCL | None = None) -> CheckReport:
     """Check the ups.conf at ``path`` (placed under ``root``)."""
@@ -530,6 +538,9 @@ def check_config(path: str | os.PathLike, *, root: str | None = None, driver_pat
     drivers = install.driver_path
     installed = installed_drivers(drivers)
     context = _PortContext(root, nut_account(root), target.parent)
+    listed = {choice.driver for entry in hcl.entries for choice in entry.drivers}
+    known = listed | (installed or set())
+    _list_settings_at_once(conf, drivers)
     serial_ports = []
     for section in conf.sections:
         problem = section_name_problem(section.name)
@@ -542,7 +553,7 @@ def check_config(path: str | os.PathLike, *, root: str | None = None, driver_pat
             findings.append(Finding("error", "no-driver", "no 'driver' setting; name the driver (see 'nut-helper "
                                     "setup')", section.header_line, section.name))
         else:
-            findings.extend(_driver_findings(section, driver, hcl, installed))
+            findings.extend(_driver_findings(section, driver, installed, known, listed))
             if driver_name_problem(driver) is None:
                 if driver == "genericups":
                     findings.extend(_genericups_findings(section))

@@ -101,6 +101,10 @@ def _run(argv: list[str], wants_json: bool) -> int:
         first = argv[0] if argv else None
         args = build_parser(first if first in COMMANDS else None).parse_args(argv)
         args.json = args.json_first or getattr(args, "json", False)
+        if hasattr(args, "no_cache"):
+            from nuthelper.cli.knowledge_args import apply_cache_flags
+
+            apply_cache_flags(args)
         return args.handler(args)
     except SystemExit as done:  # --help and --version
         return done.code if isinstance(done.code, int) else 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from nuthelper.cli.knowledge_args import add_cache_argument
 from nuthelper.cli.values import path
 from nuthelper.nutfiles import DEFAULT_CONFIG
 
@@ -20,6 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--driver-path", metavar="DIR", type=path, help="where the NUT drivers are (default /lib/nut "
                         "and /usr/lib/nut, or the target's under --root); only root-owned programs that group "
                         "and others cannot change are run")
+    add_cache_argument(parser)
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object instead of text (docs/user-guide.md, 'JSON output')")
 

@@ -18,6 +18,23 @@ def add_knowledge_arguments(parser: argparse.ArgumentParser, *, writes: bool = F
     parser.add_argument("--root", metavar="DIR", type=path, help=where)
 
 
+def add_cache_argument(parser: argparse.ArgumentParser) -> None:
+    """``--no-cache``: parse NUT's hardware list again instead of reading the cache of the last parse."""
+    parser.add_argument("--no-cache", action="store_true",
+                        help="parse NUT's hardware list instead of reading (or writing) the cache of its last parse")
+
+
+def apply_cache_flags(args: argparse.Namespace) -> None:
+    """``--no-cache`` turns the hardware-list cache off; a run for a target system (``--root``)
+    reads it but never writes it."""
+    from nuthelper.knowledge import hclcache
+
+    if getattr(args, "no_cache", False):
+        hclcache.disable()
+    elif getattr(args, "root", None):
+        hclcache.read_only()
+
+
 def knowledge_from(args: argparse.Namespace) -> CableBase:
     """The built-in cables plus the packs the flags and the system name; conflicts go to stderr."""
     from nuthelper.knowledge.packs import load_knowledge

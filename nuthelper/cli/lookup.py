@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from nuthelper.cli.knowledge_args import add_knowledge_arguments, knowledge_from
+from nuthelper.cli.knowledge_args import add_cache_argument, add_knowledge_arguments, knowledge_from
 from nuthelper.cli.values import path, text, whole_number
 from nuthelper.errors import EXIT_NOT_FOUND, EXIT_OK, InvalidInput
 
@@ -18,6 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print a JSON document instead of text")
     parser.add_argument("--hcl", metavar="FILE", type=path, help="another hardware list: NUT's driver.list or nut-helper's hcl.json")
     add_knowledge_arguments(parser)
+    add_cache_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from nuthelper.cli.knowledge_args import add_knowledge_arguments, knowledge_from
+from nuthelper.cli.knowledge_args import add_cache_argument, add_knowledge_arguments, knowledge_from
 from nuthelper.cli.output import note, print_json
 from nuthelper.cli.probe import protocol_list
 from nuthelper.cli.setup_write import add_write_arguments, check_activate
@@ -51,6 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --port auto or --probe: protocols to probe serial ports with, in order (default "
                              "megatec,apcsmart,shut,xcp; name upscode2 for UPScode II units, see 'probe --help')")
     add_knowledge_arguments(parser, writes=True)
+    add_cache_argument(parser)
     add_write_arguments(parser)
 
 

@@ -62,6 +62,8 @@ def workarounds(driver: str, driver_path: str | None = None) -> tuple[dict[str, 
     settings: dict[str, str] = {}
     reasons: list[str] = []
     warnings: list[str] = []
+    if not any(defect["driver"] == driver for defect in _defects()):
+        return settings, reasons, warnings  # nothing recorded: the driver's release is not asked (no -V run)
     if installed_release(driver, driver_path) is None:
         warnings = [f"If the NUT that will run this is older than {defect['fixed_in']}, add '{shown(defect)}': "
                     f"{defect['problem']} ({defect['reference']})." for defect in _defects()
