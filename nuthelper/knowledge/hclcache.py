@@ -88,7 +88,7 @@ def _read(path: str, key: tuple) -> Any:
             return None
         with os.fdopen(descriptor, "rb") as handle:
             descriptor = -1
-            stored_key, data = without_gc(marshal.load, handle)
+            stored_key, data = without_gc(marshal.loads, handle.read())
         return data if stored_key == key else None
     except (OSError, EOFError, ValueError, TypeError):
         return None  # truncated, tampered or of another format: parse instead
