@@ -44,13 +44,14 @@ from nuthelper.knowledge.drivers import (NutInstall, debian_package, driver_name
                                          installed_drivers, nut_install, program_name, run_driver, talks_usb)
 from nuthelper.knowledge.genericups import SIGNAL_NAMES, load_table, parse_signal, written_signals
 from nuthelper.knowledge.hcl import HCL, default_hcl
+from nuthelper.patterns import lazy
 from nuthelper.posixregex import regex_problem
 from nuthelper.resources import data_path
 from nuthelper.upsconf import Flag, Section, Setting, UpsConf
 from nuthelper.writer import read_existing, target_path
 
 NUT_USER = "nut"
-_VERSION = re.compile(r"\((\d+\.\d+\.\d+)")
+_VERSION = lazy(r"\((\d+\.\d+\.\d+)")
 _SHOWN_LENGTH = 40      # longer names are cut in messages
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from nuthelper.errors import InvalidInput
+from nuthelper.patterns import lazy
 
 #: parseconf's word length limit (PCONF_DEFAULT_WORDLEN_LIMIT): longer words are truncated.
 WORD_LIMIT = 512
@@ -25,17 +26,17 @@ SECTION_NAME_LIMIT = 64
 
 # Characters that never need quoting in a value. Anything else (blanks, quotes, backslash,
 # '#', '=', brackets, ...) is written inside quotes, with '"', '\' and '#' escaped.
-_BARE_VALUE = re.compile(r"[A-Za-z0-9_./:,+@%-]+")
-_ESCAPED_IN_QUOTES = re.compile(r'(["\\#])')
+_BARE_VALUE = lazy(r"[A-Za-z0-9_./:,+@%-]+")
+_ESCAPED_IN_QUOTES = lazy(r'(["\\#])')
 # A section name: one token that NUT, upsd's protocol, nut-driver-enumerator and systemd all
 # take literally. systemd instance names allow [A-Za-z0-9:_.\\@-]; '\\' (an escape both in
 # NUT and systemd), '@' (separates UPS and host in upsc/upsmon and NDE's unit parsing) and
 # ':' are left out; the first character must be a letter or digit so the name is never
 # taken for a command-line option.
-_SECTION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+_SECTION_NAME = lazy(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 # A setting name as drivers and NUT's own keys spell them (driver, port, default.battery.charge.low,
 # usb_set_altinterface, LIBUSB_DEBUG, ...): never needs quoting.
-_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+_KEY = lazy(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 RESERVED_SECTION_NAMES = frozenset({"default"})
 
 

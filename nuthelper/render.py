@@ -6,7 +6,6 @@ misread is refused with a clear error rather than written.
 
 from __future__ import annotations
 
-import re
 import textwrap
 import unicodedata
 from dataclasses import dataclass
@@ -19,11 +18,12 @@ import jinja2
 
 from nuthelper.confsyntax import escape_value, section_name_from, validate_section_name
 from nuthelper.errors import DamagedInstallation, InvalidInput
+from nuthelper.patterns import lazy
 from nuthelper.resolve import Recommendation
 from nuthelper.resources import templates_dir
 
 COMMENT_WIDTH = 78
-_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
+_KEY = lazy(r"^[A-Za-z][A-Za-z0-9_.-]*$")
 
 
 def comment(text: str) -> str:

@@ -34,6 +34,7 @@ from pathlib import Path
 from nuthelper.nutfiles import DEFAULT_UPSD_PORT
 from nuthelper.errors import InvalidInput
 from nuthelper.filechange import REDACTED, FileChange
+from nuthelper.patterns import lazy
 from nuthelper.render import render_template
 from nuthelper.tree import Tree
 from nuthelper.upsconf import UpsConf
@@ -46,8 +47,8 @@ REPLACEABLE_MODES = ("none", "")
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
 WILDCARDS = {"127.0.0.1": ("0.0.0.0", "localhost"), "::1": ("::", "localhost")}
 
-_MODE_LINE = re.compile(r"^[ \t]*MODE[ \t]*=[ \t]*([\"']?)([^\"'\s#]*)\1[ \t]*(#.*)?$", re.M)
-_LISTEN_LINE = re.compile(r"^[ \t]*LISTEN[ \t]+\"?([^\s\"]+)\"?(?:[ \t]+\"?(\d+)\"?)?", re.M)
+_MODE_LINE = lazy(r"^[ \t]*MODE[ \t]*=[ \t]*([\"']?)([^\"'\s#]*)\1[ \t]*(#.*)?$", re.M)
+_LISTEN_LINE = lazy(r"^[ \t]*LISTEN[ \t]+\"?([^\s\"]+)\"?(?:[ \t]+\"?(\d+)\"?)?", re.M)
 _BLANKS = " \t\r\v\f"
 
 

@@ -9,7 +9,6 @@ name of a USB adapter (ttyUSB0 goes to whichever adapter is found first).
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -17,13 +16,14 @@ if TYPE_CHECKING:
 
 from nuthelper.errors import InvalidInput
 from nuthelper.filechange import FileChange
+from nuthelper.patterns import lazy
 from nuthelper.render import render_template
 from nuthelper.tree import Tree
 
 RULES_DIR = "/etc/udev/rules.d"
-ONBOARD_NAMES = re.compile(r"^tty(S|AMA|AMC|O|SC|MFD|HS|mxc|THS|PS)\d+$")
-BY_ID_USB = re.compile(r"^usb-(?P<serial>.+)-if(?P<interface>[0-9A-Fa-f]{2})(?:-port\d+)?$")
-_UDEV_VALUE = re.compile(r'^[^"\\\n\r*?\[\]|]+$')
+ONBOARD_NAMES = lazy(r"^tty(S|AMA|AMC|O|SC|MFD|HS|mxc|THS|PS)\d+$")
+BY_ID_USB = lazy(r"^usb-(?P<serial>.+)-if(?P<interface>[0-9A-Fa-f]{2})(?:-port\d+)?$")
+_UDEV_VALUE = lazy(r'^[^"\\\n\r*?\[\]|]+$')
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ def _driver_words(text: str) -> Counter:
 
 
 def test_system_list_every_row_parsed(system_hcl):
-    rows = [line for line in SYSTEM_HCL.read_text(encoding="utf-8").splitlines() if ROW.match(line)]
+    rows = [line for line in Path(SYSTEM_HCL).read_text(encoding="utf-8").splitlines() if ROW.match(line)]
     assert len(system_hcl.entries) == len(rows) > 1000
     assert system_hcl.list_version == 2
     assert system_hcl.nut_version == "2.8.0"

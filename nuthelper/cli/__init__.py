@@ -30,7 +30,19 @@ def _parser_class():
 
     long_word = re.compile(r"\S{201,}")
 
+    class Formatter(argparse.HelpFormatter):
+        """argparse's formatter, measuring the terminal itself: argparse would import shutil for it."""
+
+        def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                     width: int | None = None) -> None:
+            super().__init__(prog, indent_increment, max_help_position,
+                             _terminal_columns() - 2 if width is None else width)
+
     class Parser(argparse.ArgumentParser):
+        def __init__(self, *args, **kwargs) -> None:
+            kwargs.setdefault("formatter_class", Formatter)
+            super().__init__(*args, **kwargs)
+
         def error(self, message: str) -> None:  # type: ignore[override]
             from nuthelper.cli.values import excerpt
 
@@ -38,6 +50,20 @@ def _parser_class():
             raise UsageError(f"{message} (see '{self.prog} --help')")
 
     return Parser
+
+
+def _terminal_columns() -> int:
+    """What shutil.get_terminal_size() says: $COLUMNS, else the terminal's width, else 80."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80
+    except (AttributeError, ValueError, OSError):
+        return 80
 
 
 def build_parser(only: str | None = None):

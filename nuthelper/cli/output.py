@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
+
+from nuthelper.patterns import lazy
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-_UNDECODED = re.compile("[\udc80-\udcff]")
+_UNDECODED = lazy("[\udc80-\udcff]")
 """Lone surrogates: how Python keeps the bytes of an argument or file name that are not UTF-8."""
-_CONTROL = re.compile("[\x00-\x1f\x7f]")
+_CONTROL = lazy("[\x00-\x1f\x7f]")
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 

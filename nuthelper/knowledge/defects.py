@@ -7,13 +7,13 @@ driver's own banner (``DRIVER -V`` prints "... (2.8.0)"), run only through
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from nuthelper.knowledge.drivers import run_driver
+from nuthelper.patterns import lazy
 from nuthelper.resources import data_path
 
-_RELEASE = re.compile(r"\((\d+(?:\.\d+)+)")
+_RELEASE = lazy(r"\((\d+(?:\.\d+)+)")
 
 
 def _release(text: str) -> tuple[int, ...]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import stat
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
@@ -27,6 +26,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 from nuthelper.knowledge.hcl import DriverChoice
+from nuthelper.patterns import lazy
 from nuthelper.records import Record
 from nuthelper.resources import data_path
 
@@ -34,8 +34,8 @@ DRIVER_DIRS = (Path("/lib/nut"), Path("/usr/lib/nut"))
 DRIVER_LIST = Path("/usr/share/nut/driver.list")
 _NOT_DRIVERS = {"upsd", "upsmon", "upsdrvctl", "upssched"}
 #: A NUT driver name: what upsdrvctl appends to its driver path. At most NAME_MAX (255) bytes.
-_DRIVER_NAME = re.compile(r"[A-Za-z0-9_-]{1,255}")
-_RELEASE_IN_LIST = re.compile(r"^# Network UPS Tools - (\d+(?:\.\d+)+) ")
+_DRIVER_NAME = lazy(r"[A-Za-z0-9_-]{1,255}")
+_RELEASE_IN_LIST = lazy(r"^# Network UPS Tools - (\d+(?:\.\d+)+) ")
 
 
 @lru_cache(maxsize=None)
@@ -259,7 +259,7 @@ def _release_tuple(release: str) -> tuple[int, ...]:
     return tuple(int(part) for part in release.split(".") if part.isdigit())
 
 
-_FIRST_SENTENCE = re.compile(r"[.;]\s")
+_FIRST_SENTENCE = lazy(r"[.;]\s")
 
 
 def missing_driver_note(driver: str, where: str) -> str:

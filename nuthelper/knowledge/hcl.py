@@ -17,24 +17,24 @@ import json
 import os
 import re
 from functools import cached_property
-from pathlib import Path
 
 from nuthelper.errors import InvalidInput
 from nuthelper.knowledge.names import VendorIndex, load_vendor_index, normalize
+from nuthelper.patterns import lazy
 from nuthelper.records import Record
-from nuthelper.resources import data_path
+from nuthelper.resources import data_file
 
-SYSTEM_HCL = Path("/usr/share/nut/driver.list")
+SYSTEM_HCL = "/usr/share/nut/driver.list"
 JSON_FORMAT = 1
 
-_ROW = re.compile(r'^"([^"]*)"\t"([^"]*)"\t"([^"]*)"\t"([^"]*)"\t"([^"]*)"\t"([^"]*)"[ \t]*(?:#[ \t]*(.*?))?[ \t]*$')
-_HEADER_VERSION = re.compile(r"^#\s*version=(\d+)")
-_HEADER_NUT = re.compile(r"^#\s*Network UPS Tools - (\S+) - Hardware Compatibility List")
-_DRIVER_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
-_SETTING_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
-_PLACEHOLDER = re.compile(r"^[A-Z]$")
-_QUALIFIER = re.compile(r"^experimental\b")
-_DRIVER_TOKEN = re.compile(r"\([^)]*\)|[^\s()]+")
+_ROW = lazy(r'^"([^"]*)"\t"([^"]*)"\t"([^"]*)"\t"([^"]*)"\t"([^"]*)"\t"([^"]*)"[ \t]*(?:#[ \t]*(.*?))?[ \t]*$')
+_HEADER_VERSION = lazy(r"^#\s*version=(\d+)")
+_HEADER_NUT = lazy(r"^#\s*Network UPS Tools - (\S+) - Hardware Compatibility List")
+_DRIVER_NAME = lazy(r"^[a-z][a-z0-9_-]*$")
+_SETTING_NAME = lazy(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+_PLACEHOLDER = lazy(r"^[A-Z]$")
+_QUALIFIER = lazy(r"^experimental\b")
+_DRIVER_TOKEN = lazy(r"\([^)]*\)|[^\s()]+")
 _NOISE_WORDS = ("with",)
 _MAY_NEED = ("may", "need")
 
@@ -305,10 +305,10 @@ def parse_driver_list(text: str, source: str = "driver.list") -> HCL:
 
 # ---------------------------------------------------------------------------- model names
 
-_LIST_SEPARATORS = re.compile(r"\s+/\s+|,\s+|\s+or\s+|\s+and\s+")
-_PAREN = re.compile(r"\s*\(([^)]*)\)")
-_ALPHA_PREFIX = re.compile(r"^[^\W\d_]+")
-_USB_ID = re.compile(r"USB ID|:")
+_LIST_SEPARATORS = lazy(r"\s+/\s+|,\s+|\s+or\s+|\s+and\s+")
+_PAREN = lazy(r"\s*\(([^)]*)\)")
+_ALPHA_PREFIX = lazy(r"^[^\W\d_]+")
+_USB_ID = lazy(r"USB ID|:")
 
 
 def expand_model_names(cell: str) -> list[str]:
@@ -381,8 +381,8 @@ def _expand_slashes(name: str, depth: int = 0) -> list[str]:
 
 # ---------------------------------------------------------------------------- comment column
 
-_CABLE_WORD = re.compile(r"\bcables?\b", re.I)
-_PART = re.compile(r"[A-Za-z0-9]+(?:[-.][A-Za-z0-9]+)*(?:/[A-Za-z0-9]{1,2})*")
+_CABLE_WORD = lazy(r"\bcables?\b", re.I)
+_PART = lazy(r"[A-Za-z0-9]+(?:[-.][A-Za-z0-9]+)*(?:/[A-Za-z0-9]{1,2})*")
 
 
 def cable_part_names(extra: str) -> list[str]:
@@ -417,7 +417,7 @@ def load_hcl(path: str | os.PathLike | None = None) -> HCL:
     from nuthelper.knowledge.hclcache import cached
 
     if path is None:
-        path = SYSTEM_HCL if SYSTEM_HCL.is_file() else data_path("hcl.json")
+        path = SYSTEM_HCL if os.path.isfile(SYSTEM_HCL) else data_file("hcl.json")
     source = str(path)
     try:
         info = os.stat(source)

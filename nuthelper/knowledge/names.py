@@ -9,14 +9,14 @@ manufacturers) to one stable vendor id.
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 
+from nuthelper.patterns import lazy
 from nuthelper.resources import data_file
 
-_TOKEN = re.compile(r"[^\W\d_]+|\d+")
-_WORD = re.compile(r"\S+")
-_NOT_ALNUM = re.compile(r"[\W_]+")
+_TOKEN = lazy(r"[^\W\d_]+|\d+")
+_WORD = lazy(r"\S+")
+_NOT_ALNUM = lazy(r"[\W_]+")
 
 
 def normalize(text: str) -> str:
@@ -109,10 +109,12 @@ class VendorIndex:
                 return vendor_id, " ".join(words[count:])
         return None, query.strip()
 
-    def split_loosely(self, query: str, generic: Iterable[str] = ()) -> tuple[str | None, str, str]:
+    def split_loosely(self, query: str, generic: Iterable[str] = (),
+                      series: Container[str] = ()) -> tuple[str | None, str, str]:
         """Like ``split``, also for a vendor written the way people do: glued to the model ("APC1500"),
         by the first word of a longer name ("Forza" for "Forza Power Technologies"), or misspelt
-        ("Cyper Power Systems"). Returns (vendor id, rest, how it was read: "" when exactly)."""
+        ("Cyper Power Systems"); never a misspelt vendor where the leading words are one of the
+        ``series`` names (normalised: "backups"). Returns (vendor id, rest, how it was read: "" when exactly)."""
         vendor_id, rest = self.split(query)
         if vendor_id is not None:
             return vendor_id, rest, ""
@@ -126,6 +128,8 @@ class VendorIndex:
         owners = self._first_words.get(first, set())
         if len(owners) == 1 and len(first) >= 3 and first not in set(generic):
             return next(iter(owners)), " ".join(words[1:]), "first word"
+        if any(normalize("".join(words[:count])) in series for count in range(1, min(3, len(words)) + 1)):
+            return None, query.strip(), ""
         import difflib
         for count in range(min(3, len(words)), 0, -1):
             typed = normalize("".join(words[:count]))
@@ -137,7 +141,7 @@ class VendorIndex:
         return None, query.strip(), ""
 
 
-_GLUED = re.compile(r"^([A-Za-z][A-Za-z&.-]{1,})(\d.*)$")
+_GLUED = lazy(r"^([A-Za-z][A-Za-z&.-]{1,})(\d.*)$")
 MIN_FUZZY_VENDOR = 6
 FUZZY_VENDOR_CUTOFF = 0.86
 

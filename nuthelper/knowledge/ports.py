@@ -11,10 +11,11 @@ import re
 
 from nuthelper.knowledge.drivers import connection_kind as driver_connection
 from nuthelper.knowledge.hcl import HclEntry
+from nuthelper.patterns import lazy
 
-_USB = re.compile(r"\busb\b", re.I)
-_SERIAL = re.compile(r"\bserial\b|\bcable\b|/dev/tty[sS]", re.I)
-_NETWORK = re.compile(r"\bsnmp\b|\bnetwork\b|\bxml\b|\bweb\b", re.I)
+_USB = lazy(r"\busb\b", re.I)
+_SERIAL = lazy(r"\bserial\b|\bcable\b|/dev/tty[sS]", re.I)
+_NETWORK = lazy(r"\bsnmp\b|\bnetwork\b|\bxml\b|\bweb\b", re.I)
 
 
 def connection_kind(entry: HclEntry) -> str:

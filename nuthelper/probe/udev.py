@@ -15,10 +15,11 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+from nuthelper.patterns import lazy
 from nuthelper.probe.locks import LockState, lock_states
 from nuthelper.resources import data_path
 
-SERIAL_KERNEL_NAMES = re.compile(r"^tty(S|USB|ACM|AMA|AMC|O|XRUSB|CH341USB|SC|MFD|HS|mxc|THS|PS)\d+$")
+SERIAL_KERNEL_NAMES = lazy(r"^tty(S|USB|ACM|AMA|AMC|O|XRUSB|CH341USB|SC|MFD|HS|mxc|THS|PS)\d+$")
 HID_POWER_USAGE_PAGES = (0x84, 0x85)  # "Power Device" and "Battery System"
 NUT_USER = "nut"
 

@@ -139,7 +139,7 @@ def _vendor_from_series(lists: Lists, name: ModelName, families: Families, how: 
 def _split_vendor(split: Callable, vendors: VendorIndex, query: str, families: Families) -> tuple[str | None, str, str]:
     """The vendor, the model text, and how the vendor was read; a second name of the same vendor
     is dropped too ("Eaton Powerware 9110" -> eaton, "9110")."""
-    vendor_id, rest, how = split(query, families.generic)
+    vendor_id, rest, how = split(query, families.generic, families.series_names)
     if vendor_id is not None and rest:
         again, after = vendors.split(rest)
         if again == vendor_id and after:

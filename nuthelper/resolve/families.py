@@ -94,19 +94,19 @@ class Family(Record):
 class Card(Record):
     """A network management card: the words that name it and the driver that reads it."""
 
-    __slots__ = ("id", "vendor", "name", "patterns", "choice")
+    __slots__ = ("id", "vendor", "name", "pattern", "choice")
 
-    def __init__(self, id: str, vendor: str, name: str, patterns: tuple[re.Pattern[str], ...],
+    def __init__(self, id: str, vendor: str, name: str, pattern: re.Pattern[str],
                  choice: PortChoice) -> None:
         self.id = id
         self.vendor = vendor
         self.name = name
-        self.patterns = patterns
+        self.pattern = pattern
         self.choice = choice
 
     def named_in(self, text: str) -> bool:
         compact = normalize(text)
-        return any(pattern.search(compact) for pattern in self.patterns)
+        return self.pattern.search(compact) is not None
 
 
 class VendorFacts(Record):
@@ -152,6 +152,8 @@ class Families:
         self._keys: list[tuple[str, Family]] = sorted(
             ((normalize(name), family) for family in self.families for name in family.names),
             key=lambda item: -len(item[0]))
+        self.series_names = frozenset(key for key, _ in self._keys)
+        """Every family's names, normalised: words that are a series, not a misspelt vendor."""
         self._skus: dict[str, list[Family]] = {}
         for family in self.families:
             for sku in family.skus:
@@ -263,8 +265,8 @@ def _family(vendor: str, data: dict[str, Any], generic: frozenset[str]) -> Famil
 
 
 def _card(vendor: str, data: dict[str, Any]) -> Card:
-    patterns = tuple(re.compile(pattern, re.I) for pattern in data["patterns"])
-    return Card(id=data["id"], vendor=vendor, name=data["name"], patterns=patterns,
+    pattern = re.compile("|".join(f"(?:{part})" for part in data["patterns"]), re.I)  # any of them, in one search
+    return Card(id=data["id"], vendor=vendor, name=data["name"], pattern=pattern,
                 choice=PortChoice.from_json(data["choice"], "; ".join(data["source"])))
 
 

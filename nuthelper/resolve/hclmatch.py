@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 
+from nuthelper.patterns import lazy
 from nuthelper.records import Record
 from nuthelper.knowledge.hcl import HCL, HclEntry, expand_model_names
 from nuthelper.knowledge.names import normalize
@@ -26,12 +27,12 @@ from nuthelper.resolve.families import Families
 from nuthelper.resolve.modelname import ModelName, understand, wildcard_text
 
 GRADES = ("exact", "model", "sibling", "near", "parent", "vendor")
-_VARIOUS = re.compile(r"^\(?\s*(various|all)\b", re.I)
-_EXTRA_CAPACITY = re.compile(r"^\s*\d{3,5}\s*(?:k?VA|W)?\b", re.I)
-_CABLE_OR_ID = re.compile(r"cable|product id|protocol|vendor id|usb id", re.I)
+_VARIOUS = lazy(r"^\(?\s*(various|all)\b", re.I)
+_EXTRA_CAPACITY = lazy(r"^\s*\d{3,5}\s*(?:k?VA|W)?\b", re.I)
+_CABLE_OR_ID = lazy(r"cable|product id|protocol|vendor id|usb id", re.I)
 _UNIT_TYPES = ("ups",)
-_SUBSERIES = re.compile(r"^\s*\S+[- ]series\s*$", re.I)
-_EXTRA_SKUS = re.compile(r"\b[A-Z]+\d+[A-Z]*\d{2,}[A-Z0-9]*(?:-[A-Z0-9]+)*\b")
+_SUBSERIES = lazy(r"^\s*\S+[- ]series\s*$", re.I)
+_EXTRA_SKUS = lazy(r"\b[A-Z]+\d+[A-Z]*\d{2,}[A-Z0-9]*(?:-[A-Z0-9]+)*\b")
 """Model numbers an extra cell lists ("F6C525-SER, F6C625-SER")."""
 
 

@@ -3,18 +3,18 @@ port says about the connection."""
 
 from __future__ import annotations
 
-import re
 
 from nuthelper.errors import InvalidInput
+from nuthelper.patterns import lazy
 
 USB_PORT = "auto"
 MAX_TEXT = 200
 """The longest --model, --cable or --port accepted: far beyond any real name (docs/user-guide.md)."""
 
-_HOST = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?[A-Za-z0-9._:\[\]-]+(?::\d+)?(?:/\S*)?$")
+_HOST = lazy(r"^(?:[a-z][a-z0-9+.-]*://)?[A-Za-z0-9._:\[\]-]+(?::\d+)?(?:/\S*)?$")
 
 
-_USB_NODE = re.compile(r"^/dev/(bus/usb/|usb/|hidraw|uhid|ugen|hiddev)")
+_USB_NODE = lazy(r"^/dev/(bus/usb/|usb/|hidraw|uhid|ugen|hiddev)")
 """Device nodes of USB devices themselves (Linux and the BSDs): NUT's USB drivers ignore the port."""
 
 

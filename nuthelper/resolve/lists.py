@@ -72,11 +72,11 @@ class Lists:
             any(m.grade in ("exact", "model") for m in extra)
         return sorted(extra + found, key=lambda match: match.rank), newer
 
-    def split_vendor(self, query: str, generic) -> tuple[str | None, str, str]:
+    def split_vendor(self, query: str, generic, series) -> tuple[str | None, str, str]:
         """The vendor a query starts with, as the installed list, else the newer one, knows it."""
-        found = self.primary.hcl.vendors.split_loosely(query, generic)
+        found = self.primary.hcl.vendors.split_loosely(query, generic, series)
         if found[0] is None and self.newer is not None:
-            found = self.newer.hcl.vendors.split_loosely(query, generic)
+            found = self.newer.hcl.vendors.split_loosely(query, generic, series)
         return found
 
 

@@ -26,7 +26,7 @@ def understood_matches(query: str, hcl: HCL, vendor: str | None = None) -> list[
     vendor_id = hcl.vendors.canonical(vendor) if vendor else None
     rest = query
     if vendor_id is None:
-        vendor_id, rest, _ = hcl.vendors.split_loosely(query, families.generic)
+        vendor_id, rest, _ = hcl.vendors.split_loosely(query, families.generic, families.series_names)
     name = understand(rest or query, vendor_id, families)
     matches = []
     for match in index.match(name):

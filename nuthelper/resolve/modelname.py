@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 
+from nuthelper.patterns import lazy
 from nuthelper.records import Record
 from nuthelper.knowledge.names import normalize, tokens
 from nuthelper.resolve.families import Families, Family
 
-_BRACKETS = re.compile(r"[(\[{]([^)\]}]*)[)\]}]")
+_BRACKETS = lazy(r"[(\[{]([^)\]}]*)[)\]}]")
 _UNITS = {"va": "VA", "kva": "kVA", "k": "kVA", "w": "W", "kw": "kW"}
-_WILDCARD = re.compile(r"(?<![a-z])x{2,}(?![a-z])|(?<![A-Z])X{2,}(?![A-Z])|\*+|\?{2,}")
+_WILDCARD = lazy(r"(?<![a-z])x{2,}(?![a-z])|(?<![A-Z])X{2,}(?![A-Z])|\*+|\?{2,}")
 MIN_CAPACITY_DIGITS = 3
 
 
@@ -101,7 +102,7 @@ def _looks_like_sku(word: str) -> bool:
         any(p.isdigit() and len(p) >= MIN_CAPACITY_DIGITS for p in parts)
 
 
-_THOUSANDS = re.compile(r"(?<![A-Za-z\d.,])(\d{1,3})[,.](\d{3})(?![\d.,])")
+_THOUSANDS = lazy(r"(?<![A-Za-z\d.,])(\d{1,3})[,.](\d{3})(?![\d.,])")
 """A number written with a thousands separator ("2,200VA"), not a part number ("UB40.241")."""
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import grp
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -22,10 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nuthelper.knowledge.drivers import start_driver
+from nuthelper.patterns import lazy
 
 NUT_GROUP = "nut"
 STOP_GRACE = 3.0
-_VARIABLE = re.compile(r"^([a-z][a-z0-9_]*(?:\.[A-Za-z0-9_-]+)+): (.*)$")
+_VARIABLE = lazy(r"^([a-z][a-z0-9_]*(?:\.[A-Za-z0-9_-]+)+): (.*)$")
 
 
 @dataclass

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 TYPE_CHECKING = False
@@ -14,6 +13,7 @@ if TYPE_CHECKING:
 
 from nuthelper.knowledge.genericups import load_table, written_signals
 from nuthelper.knowledge.names import normalize, tokens
+from nuthelper.patterns import lazy
 from nuthelper.resources import data_path
 from nuthelper.verify.driver import DriverRun
 from nuthelper.verify.lines import LineReading
@@ -24,8 +24,8 @@ IDENTIFICATION = {"mfr": ("device.mfr", "ups.mfr"), "model": ("device.model", "u
                   "serial": ("device.serial", "ups.serial"), "firmware": ("ups.firmware", "device.firmware")}
 _CONFIG_REFUSALS = ("is not a valid variable name", "unknown UPS type", "No upstype set", "unusable configuration",
                     "Parse error", "you must specify a port name")
-_UNABLE_TO_OPEN = re.compile(r"Unable to open (?P<port>.+?): (?P<why>.+)$")
-_CURRENT_USER = re.compile(r"Current user id: (?P<user>\S+)")
+_UNABLE_TO_OPEN = lazy(r"Unable to open (?P<port>.+?): (?P<why>.+)$")
+_CURRENT_USER = lazy(r"Current user id: (?P<user>\S+)")
 
 
 @dataclass(frozen=True)

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from nuthelper.errors import InvalidInput, NotFound
 from nuthelper.nutfiles import DEFAULT_CONFIG
+from nuthelper.patterns import lazy
 from nuthelper.tree import target_path
 from nuthelper.writer import read_existing
 from nuthelper.upsconf import Problem, Section, UpsConf
 
 # The first comment of a section nut-helper writes (templates/ups.conf.section.j2):
 # "MODEL on PORT -- written by nut-helper (confidence: ...)", wrapped onto "#   " lines.
-_HEADLINE = re.compile(r"^(?P<model>.+?) on (?P<port>\S+) -- written by nut-helper\b")
+_HEADLINE = lazy(r"^(?P<model>.+?) on (?P<port>\S+) -- written by nut-helper\b")
 _CONTINUATION = "#   "
 
 
