@@ -50,16 +50,31 @@ def config_path(options: WriteOptions, tree: Tree) -> Path:
 
 def skip_if_configured(options: WriteOptions, tree: Tree) -> dict[str, Any] | None:
     """For ``--if-unconfigured``: the "skipped" result when ups.conf already defines a UPS, else None."""
-    from nuthelper.upsconf import UpsConf
-
     path = config_path(options, tree)
-    text = tree.read(path)
-    sections = UpsConf.parse(text or "", str(path), strict=False).sections
+    return _skipped(path, _ExistingConf.read(path, tree), options.dry_run)
+
+
+class _ExistingConf:
+    """The ups.conf as found: its text (None when there is none) and that text parsed, once."""
+
+    def __init__(self, text: str | None, conf: Any) -> None:
+        self.text, self.conf = text, conf
+
+    @classmethod
+    def read(cls, path: Path, tree: Tree) -> _ExistingConf:
+        from nuthelper.upsconf import UpsConf
+
+        text = tree.read(path)
+        return cls(text, UpsConf.parse(text, str(path), strict=False) if text is not None else None)
+
+
+def _skipped(path: Path, existing: _ExistingConf, dry_run: bool) -> dict[str, Any] | None:
+    sections = existing.conf.sections if existing.conf is not None else []
     if not sections:
         return None
-    return {"status": "skipped", "path": str(path), "backup": None, "diff": "", "dry_run": options.dry_run,
-               "files": [], "reason": f"{path} already defines [{sections[0].name}]"
-                                     f"{f' and {len(sections) - 1} more' if len(sections) > 1 else ''}"}
+    return {"status": "skipped", "path": str(path), "backup": None, "diff": "", "dry_run": dry_run,
+            "files": [], "reason": f"{path} already defines [{sections[0].name}]"
+                                  f"{f' and {len(sections) - 1} more' if len(sections) > 1 else ''}"}
 
 
 def check_port_path(port: str | None) -> None:
@@ -79,15 +94,18 @@ def check_port_path(port: str | None) -> None:
                            "/dev/ttyS0 or a /dev/serial/by-id/... path")
 
 
-def _ups_conf_change(path: Path, name: str, text: str, replace_section: bool, tree: Tree):
+def _ups_conf_change(path: Path, existing: _ExistingConf, name: str, text: str, replace_section: bool,
+                     tree: Tree):
     """The change to ups.conf, and the plan (which names the sections of the same UPS it replaces)."""
     from nuthelper.sameups import other_usb_sections, same_device, same_path
     from nuthelper.upsconf import UpsConf
     from nuthelper.writer import plan_merge
 
-    existing = tree.read(path)
-    plan = plan_merge(existing, name, text, replace_section, str(path),
-                      same_port=same_device if tree.root is None else same_path)
+    others = []
+    if existing.conf is not None:   # before the merge changes the parsed file
+        others = other_usb_sections(existing.conf, UpsConf.parse(text).sections[0])
+    plan = plan_merge(existing.text, name, text, replace_section, str(path),
+                      same_port=same_device if tree.root is None else same_path, parsed=existing.conf)
     notes = []
     if plan.replaced_sections:
         replaced = ", ".join(f"[{other}]" for other in plan.replaced_sections)
@@ -95,14 +113,11 @@ def _ups_conf_change(path: Path, name: str, text: str, replace_section: bool, tr
                      + ("" if replace_section else "; pass --replace to replace it"))
     elif plan.status == "conflict":
         notes.append("a section of this name exists with other settings; pass --replace to replace it")
-    if existing is not None and plan.status == "added":
-        new = UpsConf.parse(text).sections[0]
-        others = other_usb_sections(UpsConf.parse(existing, str(path)), new)
-        if others:
-            names = ", ".join(f"[{other.name}]" for other in others)
-            notes.append(f"{names} also uses port auto and no USB match setting says it is the same UPS, so it is "
-                         f"kept as another one; if it is this UPS, run again with --name {others[0].name} "
-                         "--replace")
+    if others and plan.status == "added":
+        names = ", ".join(f"[{other.name}]" for other in others)
+        notes.append(f"{names} also uses port auto and no USB match setting says it is the same UPS, so it is "
+                     f"kept as another one; if it is this UPS, run again with --name {others[0].name} "
+                     "--replace")
     change = FileChange(path, plan.status, plan.old_text, plan.new_text, f"ups.conf: section [{name}]",
                         note="; ".join(notes))
     return change, plan
@@ -113,13 +128,16 @@ def _wants_udev_rule(options: WriteOptions, recommendation: Any) -> bool:
     return bool(port) and port != USB_PORT and port.startswith("/") and options.udev_rule
 
 
-def plan_changes(options: WriteOptions, recommendation: Any, section: Any, tree: Tree) -> list[FileChange]:
-    """Every file change ``setup --write`` makes, settled (owner and mode decided); nothing written."""
+def plan_changes(options: WriteOptions, recommendation: Any, section: Any, tree: Tree,
+                 existing: _ExistingConf) -> list[FileChange]:
+    """Every file change ``setup --write`` makes, settled (owner and mode decided); nothing written.
+
+    ``existing``: the ups.conf as read (and parsed) under the lock."""
     from nuthelper.standalone import plan_monitor_retarget, plan_standalone
     from nuthelper.udevrule import plan_rule_removals, plan_udev_rule
 
     path = config_path(options, tree)
-    main, plan = _ups_conf_change(path, section.name, section.text, options.replace, tree)
+    main, plan = _ups_conf_change(path, existing, section.name, section.text, options.replace, tree)
     changes = [main]
     replaced = plan.replaced_sections
     if options.standalone:
@@ -148,11 +166,12 @@ def write_setup(recommendation: Any, section: Any, options: WriteOptions) -> tup
                                "create it first")
         rule = [tree.place(rule_path(section.name))] if _wants_udev_rule(options, recommendation) else []
         tree.lock([path, *rule], options.lock_timeout)
+        existing = _ExistingConf.read(path, tree)
         if options.if_unconfigured:
-            skipped = skip_if_configured(options, tree)
+            skipped = _skipped(path, existing, options.dry_run)
             if skipped:
                 return 0, skipped
-        changes = plan_changes(options, recommendation, section, tree)
+        changes = plan_changes(options, recommendation, section, tree, existing)
         conflict = any(change.status == "conflict" for change in changes)
         if not conflict and not options.dry_run:
             changes = apply_changes(changes, tree)

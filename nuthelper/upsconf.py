@@ -432,6 +432,12 @@ class UpsConf:
         """Parse ``text``; with ``strict`` the first problem raises ParseError."""
         return cls(text, filename, strict)
 
+    def raise_first_error(self) -> None:
+        """Raise ParseError for the first error found, as strict parsing does."""
+        for problem in self.problems:
+            if problem.severity == "error":
+                raise ParseError(self.filename, problem.line, problem.message)
+
     # reading
 
     def _load(self, text: str) -> None:
@@ -451,9 +457,7 @@ class UpsConf:
             in_section = in_section or line.kind == "section"
         self.problems.sort(key=lambda p: p.line)
         if self.strict:
-            for problem in self.problems:
-                if problem.severity == "error":
-                    raise ParseError(self.filename, problem.line, problem.message)
+            self.raise_first_error()
         self.globals: list[Setting] = []
         self.global_flags: list[Flag] = []
         self.global_entries: list[Setting | Flag] = []

@@ -96,20 +96,26 @@ def unified_diff(old: str, new: str, filename: str) -> str:
 
 def plan_merge(existing_text: str | None, section_name: str, section_text: str,
                replace: bool, filename: str = "ups.conf",
-               same_port: Callable[[str, str], bool] | None = None) -> MergePlan:
+               same_port: Callable[[str, str], bool] | None = None,
+               parsed: UpsConf | None = None) -> MergePlan:
     """What adding section ``section_name`` (rendered as ``section_text``) to a file does.
 
     ``same_port`` (see :mod:`nuthelper.sameups`): sections that drive the same UPS as the new
     one are replaced by it ("conflict" until ``replace``); without it only a section of the
-    same name is. Raises ParseError when the existing text is malformed and InvalidInput when
-    it defines a section twice: such a file is never rewritten.
+    same name is. ``parsed``: ``existing_text`` already parsed (it is changed here), so that a
+    caller parses the file once. Raises ParseError when the existing text is malformed and
+    InvalidInput when it defines a section twice: such a file is never rewritten.
     """
     if existing_text is None:
         new = UpsConf.parse("", filename)
         new.add_section(section_name, section_text)
         return MergePlan("added", section_name, None, new.render(),
                          unified_diff("", new.render(), filename))
-    conf = UpsConf.parse(existing_text, filename)
+    if parsed is None:
+        conf = UpsConf.parse(existing_text, filename)
+    else:
+        conf = parsed
+        conf.raise_first_error()
     duplicates = conf.duplicate_sections()
     if duplicates:
         name, lines = next(iter(duplicates.items()))

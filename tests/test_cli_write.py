@@ -346,3 +346,23 @@ def test_the_targets_own_nut_user_counts_when_checking_that_nut_can_read(root):
     done = nut_helper(*TRIPP, "--write", "--root", str(root), "--json")
     assert json.loads(done.stdout)["write"]["files"][0]["status"] == "unchanged"
     assert mode_owner(ups_conf(root)) == (0o600, NUT_UID, 0)
+
+
+@pytest.mark.parametrize("if_unconfigured", [False, True])
+def test_the_existing_file_is_parsed_once(root, monkeypatch, if_unconfigured):
+    """Issue 12: writing a section parses the existing ups.conf once, whatever the options."""
+    from nuthelper import upsconf
+    from nuthelper.configure import WriteOptions, write_setup
+    from nuthelper.render import render_section
+    from nuthelper.resolve import resolve
+
+    ups_conf(root).write_text(EXISTING)
+    parsed = []
+    real_load = upsconf.UpsConf._load
+    monkeypatch.setattr(upsconf.UpsConf, "_load", lambda self, text: (parsed.append(text), real_load(self, text))[1])
+    recommendation = resolve("Tripp Lite Internet Office 700", "73-0844", "/dev/ttyS0", attached=[])
+    section = render_section(recommendation, name="tripp")
+    code, result = write_setup(recommendation, section, WriteOptions(root=str(root), udev_rule=False,
+                                                                        if_unconfigured=if_unconfigured))
+    assert code == 0 and result["status"] == ("skipped" if if_unconfigured else "added"), result
+    assert parsed.count(EXISTING) == 1, parsed
