@@ -247,6 +247,20 @@ def test_a_safe_driver_program_is_run(tmp_path):
     assert runs[0] == [str(program), "-L"] and all(run[1:] in (["-L"], ["-V"]) for run in runs)
 
 
+def test_hcl_names_the_hardware_list_whose_drivers_count(tmp_path):
+    """--hcl: with no drivers installed, a driver the given list does not name is an error, one it names is not."""
+    listing = tmp_path / "driver.list"
+    listing.write_text('"Example"\t"ups"\t"2"\t"Box 600"\t"USB"\t"blazer_usb"\n')
+    config = tmp_path / "ups.conf"
+    config.write_text("[a]\n  driver = usbhid-ups\n  port = auto\n[b]\n  driver = blazer_usb\n  port = auto\n")
+    nowhere = tmp_path / "no-drivers"
+    done = nut_helper("check", "--config", str(config), "--driver-path", str(nowhere), "--hcl", str(listing), "--json")
+    unknown = [f["section"] for f in json.loads(done.stdout)["findings"] if f["code"] == "unknown-driver"]
+    assert unknown == ["a"], done.stdout
+    done = nut_helper("check", "--config", str(config), "--driver-path", str(nowhere), "--json")
+    assert not [f for f in json.loads(done.stdout)["findings"] if f["code"] == "unknown-driver"], done.stdout
+
+
 # --- check tells the truth about real files (issue 9, §5) -----------------------------------
 
 def test_a_typo_in_the_driver_gets_a_did_you_mean(tmp_path):

@@ -21,6 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--driver-path", metavar="DIR", type=path, help="where the NUT drivers are (default /lib/nut "
                         "and /usr/lib/nut, or the target's under --root); only root-owned programs that group "
                         "and others cannot change are run")
+    parser.add_argument("--hcl", metavar="FILE", type=path, help="the hardware list whose drivers count as NUT's "
+                        "(driver.list or nut-helper's hcl.json; default the system's, else the bundled snapshot)")
     add_cache_argument(parser)
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object instead of text (docs/user-guide.md, 'JSON output')")
@@ -30,8 +32,10 @@ def run(args: argparse.Namespace) -> int:
     from nuthelper.check import check_config
     from nuthelper.cli.output import print_json
     from nuthelper.errors import EXIT_CHECK_FAILED
+    from nuthelper.knowledge.hcl import load_hcl
 
-    report = check_config(args.config, root=args.root, driver_path=args.driver_path)
+    hcl = load_hcl(args.hcl) if args.hcl else None
+    report = check_config(args.config, root=args.root, driver_path=args.driver_path, hcl=hcl)
     if args.json:
         print_json(report.to_dict())
     else:
