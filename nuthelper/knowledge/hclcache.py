@@ -18,7 +18,7 @@ import sys
 
 from nuthelper import __version__
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 _state = {"enabled": True, "writable": True}
 
 TYPE_CHECKING = False
@@ -63,7 +63,7 @@ def _trusted(info: os.stat_result) -> bool:
 
 def cached(source: str, info: os.stat_result, build: Callable[[], Any], kind: str = "hcl") -> Any:
     """The plain data ``build()`` makes from ``source`` (``kind``: "hcl" the parsed rows, "search"
-    the rows' searchable names): from the cache when it is fresh and trusted, else built (and
+    the rows' searchable names and which rows each word is in): from the cache when it is fresh and trusted, else built (and
     stored for the next run)."""
     if not _state["enabled"]:
         return build()

@@ -71,26 +71,36 @@ def name_parts(text: str) -> tuple:
 
 
 class _Doc:
-    __slots__ = ("kind", "entry", "vendor_id", "names", "rank")
+    """One searchable row or cable; its names become :class:`_Name` objects only when it is scored."""
 
-    def __init__(self, kind: str, entry: Any, vendor_id: str, names: list[str], rank: int,
-                 parts: list[tuple] | None = None) -> None:
+    __slots__ = ("kind", "entry", "vendor_id", "parts", "rank", "_names")
+
+    def __init__(self, kind: str, entry: Any, vendor_id: str, parts: list[tuple], rank: int) -> None:
         self.kind = kind
         self.entry = entry
         self.vendor_id = vendor_id
-        if parts is None:
-            self.names = [_Name(name) for name in dict.fromkeys(names) if name.strip()]
-        else:
-            self.names = [_Name(name, part) for name, part in parts]
+        self.parts = parts     # (name, name_parts(name)) for each name
         self.rank = rank
+        self._names: list[_Name] | None = None
+
+    @property
+    def names(self) -> list[_Name]:
+        if self._names is None:
+            self._names = [_Name(name, part) for name, part in self.parts]
+        return self._names
 
 
-def _hcl_name_parts(hcl: HCL) -> list[list[tuple]]:
-    """For each row, its searchable names with their parts: from the cache when the list came from
-    a file whose cache is fresh (nuthelper.knowledge.hclcache)."""
-    def build() -> list[list[tuple]]:
-        return [[(name, name_parts(name)) for name in dict.fromkeys(entry.model_names) if name.strip()]
-                for entry in hcl.entries]
+def _hcl_search_data(hcl: HCL) -> tuple[list[list[tuple]], dict[str, list[int]]]:
+    """For each row, its searchable names with their parts, and which rows each token is in: from
+    the cache when the list came from a file whose cache is fresh (nuthelper.knowledge.hclcache)."""
+    def build() -> tuple[list[list[tuple]], dict[str, list[int]]]:
+        parts = [[(name, name_parts(name)) for name in dict.fromkeys(entry.model_names) if name.strip()]
+                 for entry in hcl.entries]
+        postings: dict[str, list[int]] = {}
+        for number, names in enumerate(parts):
+            for token in {token for _, part in names for token in part[0]}:
+                postings.setdefault(token, []).append(number)
+        return parts, postings
 
     from nuthelper.knowledge.hclcache import cached
 
@@ -98,16 +108,23 @@ def _hcl_name_parts(hcl: HCL) -> list[list[tuple]]:
         info = os.stat(hcl.source)
     except OSError:
         return build()
-    parts = cached(hcl.source, info, build, kind="search")
-    return parts if len(parts) == len(hcl.entries) else build()
+    found = cached(hcl.source, info, build, kind="search")
+    fits = (isinstance(found, tuple) and len(found) == 2 and isinstance(found[0], list)
+            and isinstance(found[1], dict) and len(found[0]) == len(hcl.entries))
+    return found if fits else build()
 
 
 class SearchIndex:
-    """An index over the HCL rows and cables, built once and queried many times."""
+    """An index over the HCL rows and cables, built once and queried many times.
+
+    The rows come first (doc number = row number), then the cables; ties between equal scores go
+    by rank first (a cable's is above every row's), then by doc number."""
 
     def __init__(self, hcl: HCL, knowledge: CableBase | None = None) -> None:
         self.vendors = hcl.vendors.copy()  # the HCL's own table is shared: never change it
-        self.docs: list[_Doc] = []
+        parts, self.postings = _hcl_search_data(hcl)
+        self.docs: list[_Doc] = [_Doc("hcl", entry, entry.vendor_id, names, entry.support_level)
+                                 for entry, names in zip(hcl.entries, parts)]
         if knowledge is not None:
             vendor_ids = {vendor.id: self.vendors.add(vendor.id, vendor.name, vendor.aliases)
                           for vendor in knowledge.vendors.values()}
@@ -116,15 +133,14 @@ class SearchIndex:
                 names = [data.get("title", ""), *data.get("part_numbers", ()), *data.get("other_names", ()),
                          *data.get("fits", {}).get("models", ())]
                 vendor_id = vendor_ids.get(cable.vendor.id) or self.vendors.add(cable.vendor.id, cable.vendor.name)
-                self.docs.append(_Doc("cable", data, vendor_id, names, 6))
-        for entry, parts in zip(hcl.entries, _hcl_name_parts(hcl)):
-            self.docs.append(_Doc("hcl", entry, entry.vendor_id, [], entry.support_level, parts))
-        self.postings: dict[str, list[int]] = {}
+                cable_parts = [(name, name_parts(name)) for name in dict.fromkeys(names) if name.strip()]
+                number = len(self.docs)
+                self.docs.append(_Doc("cable", data, vendor_id, cable_parts, 6))
+                for token in {token for _, part in cable_parts for token in part[0]}:
+                    self.postings.setdefault(token, []).append(number)
         self.by_vendor: dict[str, list[int]] = {}
         for number, doc in enumerate(self.docs):
             self.by_vendor.setdefault(doc.vendor_id, []).append(number)
-            for token in {t for name in doc.names for t in name.tokens}:
-                self.postings.setdefault(token, []).append(number)
         self._deletions: dict[str, set[str]] | None = None
 
     # -- token similarity
@@ -178,10 +194,10 @@ class SearchIndex:
         for number, doc in enumerate(self.docs):
             if vendor_id is not None and doc.vendor_id != vendor_id:
                 continue
-            for name in doc.names:
-                matcher = difflib.SequenceMatcher(None, wanted, name.compact)
+            for text, (_, compact, _) in doc.parts:
+                matcher = difflib.SequenceMatcher(None, wanted, compact)
                 if matcher.real_quick_ratio() > 0.5 and matcher.quick_ratio() > 0.5:
-                    scored.append((round(matcher.ratio() * 0.5, 4), doc.rank, -number, doc, name.text))
+                    scored.append((round(matcher.ratio() * 0.5, 4), doc.rank, -number, doc, text))
         scored.sort(key=lambda item: item[:3], reverse=True)
         seen, matches = set(), []
         for score, _, _, doc, text in scored:
