@@ -138,9 +138,14 @@ class HCL:
         self.list_version = list_version
         self.commit = commit
         self.vendors = vendors if vendors is not None else load_vendor_index()
+        ids: dict[str, str] = {}     # the rows name a few hundred manufacturers, each many times
         for entry in self.entries:
-            entry.vendor_id = (self.vendors.canonical(entry.manufacturer)
-                               or self.vendors.add(normalize(entry.manufacturer), entry.manufacturer))
+            manufacturer = entry.manufacturer
+            vendor_id = ids.get(manufacturer)
+            if vendor_id is None:
+                vendor_id = ids[manufacturer] = (self.vendors.canonical(manufacturer)
+                                                 or self.vendors.add(normalize(manufacturer), manufacturer))
+            entry.vendor_id = vendor_id
 
     @cached_property
     def by_vendor(self) -> dict[str, list[HclEntry]]:
@@ -171,6 +176,12 @@ class HCL:
         pool = self.by_vendor.get(vendor_id, []) if vendor_id else self.entries
         return [entry for entry in pool if any(_name_matches(name, wanted) for name in entry.model_names)]
 
+    @cached_property
+    def _cable_rows(self) -> list[tuple[HclEntry, set[str]]]:
+        """The rows whose model-extra cell names a cable, with the cable parts it names."""
+        found = [(entry, cable_parts(entry.extra)) for entry in self.entries if "cable" in entry.extra.lower()]
+        return [(entry, parts) for entry, parts in found if parts]
+
     def entries_for_cable(self, part: str) -> list[HclEntry]:
         """Rows whose model-extra column names cable ``part`` ("940-0095A" -> "940-0095A/C cables").
 
@@ -181,8 +192,7 @@ class HCL:
         if not wanted:
             return []
         exact, loose = [], []
-        for entry in self.entries:
-            parts = cable_parts(entry.extra)
+        for entry, parts in self._cable_rows:
             if wanted in parts:
                 exact.append(entry)
             elif any(len(p) >= 4 and wanted.startswith(p) and wanted[len(p):].isalpha()

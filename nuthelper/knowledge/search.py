@@ -90,6 +90,31 @@ class _Doc:
         return self._names
 
 
+class _Docs:
+    """The index's documents by number: the hardware-list rows (made into :class:`_Doc` when first
+    asked for: a query looks at a few of thousands), then the cables."""
+
+    def __init__(self, rows: list, parts: list[list[tuple]]) -> None:
+        self._rows, self._parts = rows, parts
+        self._made: dict[int, _Doc] = {}
+        self.cables: list[_Doc] = []
+
+    def __len__(self) -> int:
+        return len(self._rows) + len(self.cables)
+
+    def __getitem__(self, number: int) -> _Doc:
+        if number >= len(self._rows):
+            return self.cables[number - len(self._rows)]
+        doc = self._made.get(number)
+        if doc is None:
+            row = self._rows[number]
+            doc = self._made[number] = _Doc("hcl", row, row.vendor_id, self._parts[number], row.support_level)
+        return doc
+
+    def __iter__(self):
+        return (self[number] for number in range(len(self)))
+
+
 def _hcl_search_data(hcl: HCL) -> tuple[list[list[tuple]], dict[str, list[int]]]:
     """For each row, its searchable names with their parts, and which rows each token is in: from
     the cache when the list came from a file whose cache is fresh (nuthelper.knowledge.hclcache)."""
@@ -123,8 +148,10 @@ class SearchIndex:
     def __init__(self, hcl: HCL, knowledge: CableBase | None = None) -> None:
         self.vendors = hcl.vendors.copy()  # the HCL's own table is shared: never change it
         parts, self.postings = _hcl_search_data(hcl)
-        self.docs: list[_Doc] = [_Doc("hcl", entry, entry.vendor_id, names, entry.support_level)
-                                 for entry, names in zip(hcl.entries, parts)]
+        self.docs = _Docs(hcl.entries, parts)
+        self.by_vendor: dict[str, list[int]] = {}
+        for number, entry in enumerate(hcl.entries):
+            self.by_vendor.setdefault(entry.vendor_id, []).append(number)
         if knowledge is not None:
             vendor_ids = {vendor.id: self.vendors.add(vendor.id, vendor.name, vendor.aliases)
                           for vendor in knowledge.vendors.values()}
@@ -135,12 +162,10 @@ class SearchIndex:
                 vendor_id = vendor_ids.get(cable.vendor.id) or self.vendors.add(cable.vendor.id, cable.vendor.name)
                 cable_parts = [(name, name_parts(name)) for name in dict.fromkeys(names) if name.strip()]
                 number = len(self.docs)
-                self.docs.append(_Doc("cable", data, vendor_id, cable_parts, 6))
+                self.docs.cables.append(_Doc("cable", data, vendor_id, cable_parts, 6))
+                self.by_vendor.setdefault(vendor_id, []).append(number)
                 for token in {token for _, part in cable_parts for token in part[0]}:
                     self.postings.setdefault(token, []).append(number)
-        self.by_vendor: dict[str, list[int]] = {}
-        for number, doc in enumerate(self.docs):
-            self.by_vendor.setdefault(doc.vendor_id, []).append(number)
         self._deletions: dict[str, set[str]] | None = None
 
     # -- token similarity
