@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from nuthelper.knowledge.drivers import run_driver
 from nuthelper.patterns import lazy
-from nuthelper.resources import data_path
+from nuthelper.resources import data_file
 
 _RELEASE = lazy(r"\((\d+(?:\.\d+)+)")
 
@@ -24,7 +24,7 @@ def _release(text: str) -> tuple[int, ...]:
 def _defects() -> tuple[dict, ...]:
     import json
 
-    with open(data_path("driver-defects.json"), encoding="utf-8") as handle:
+    with open(data_file("driver-defects.json"), encoding="utf-8") as handle:
         return tuple(json.load(handle)["defects"])
 
 

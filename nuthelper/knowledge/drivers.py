@@ -19,7 +19,6 @@ import os
 import stat
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
-from pathlib import Path
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import subprocess
@@ -28,10 +27,10 @@ if TYPE_CHECKING:
 from nuthelper.knowledge.hcl import DriverChoice
 from nuthelper.patterns import lazy
 from nuthelper.records import Record
-from nuthelper.resources import data_path
+from nuthelper.resources import data_file
 
-DRIVER_DIRS = (Path("/lib/nut"), Path("/usr/lib/nut"))
-DRIVER_LIST = Path("/usr/share/nut/driver.list")
+DRIVER_DIRS = ("/lib/nut", "/usr/lib/nut")
+DRIVER_LIST = "/usr/share/nut/driver.list"
 _NOT_DRIVERS = {"upsd", "upsmon", "upsdrvctl", "upssched"}
 #: A NUT driver name: what upsdrvctl appends to its driver path. At most NAME_MAX (255) bytes.
 _DRIVER_NAME = lazy(r"[A-Za-z0-9_-]{1,255}")
@@ -40,24 +39,26 @@ _RELEASE_IN_LIST = lazy(r"^# Network UPS Tools - (\d+(?:\.\d+)+) ")
 
 @lru_cache(maxsize=None)
 def _data(name: str) -> dict:
-    with open(data_path(name), encoding="utf-8") as handle:
+    with open(data_file(name), encoding="utf-8") as handle:
         return json.load(handle)
 
 
-def driver_dirs(driver_path: str | os.PathLike | None = None) -> list[Path]:
+def driver_dirs(driver_path: str | os.PathLike | None = None) -> list[str]:
     """The directories searched for driver programs: ``driver_path`` alone, or the usual places."""
-    return [Path(driver_path)] if driver_path else list(DRIVER_DIRS)
+    return [os.fspath(driver_path)] if driver_path else list(DRIVER_DIRS)
 
 
 def installed_drivers(driver_path: str | os.PathLike | None = None) -> set[str] | None:
     """Names of the executable driver programs found, or None when no driver directory exists (NUT not installed)."""
     found: set[str] | None = None
     for directory in driver_dirs(driver_path):
-        if not directory.is_dir():
+        try:
+            entries = list(os.scandir(directory))
+        except (NotADirectoryError, FileNotFoundError):
             continue
         found = found or set()
-        for entry in directory.iterdir():
-            if entry.name not in _NOT_DRIVERS and entry.is_file() and os.access(entry, os.X_OK):
+        for entry in entries:
+            if entry.name not in _NOT_DRIVERS and entry.is_file() and os.access(entry.path, os.X_OK):
                 found.add(entry.name)
     return found
 
@@ -77,12 +78,12 @@ class DriverProgram(Record):
 
     __slots__ = ("path", "refusal")
 
-    def __init__(self, path: Path, refusal: str | None = None) -> None:
+    def __init__(self, path: str, refusal: str | None = None) -> None:
         self.path = path
         self.refusal = refusal
 
 
-def _unsafe(path: Path, info: os.stat_result, what: str) -> str | None:
+def _unsafe(path: str, info: os.stat_result, what: str) -> str | None:
     if info.st_uid != 0:
         return f"{what} {path} is not owned by root"
     if info.st_mode & 0o022 and not (stat.S_ISDIR(info.st_mode) and info.st_mode & stat.S_ISVTX):
@@ -90,13 +91,22 @@ def _unsafe(path: Path, info: os.stat_result, what: str) -> str | None:
     return None
 
 
-def _refusal(candidate: Path) -> str | None:
+def _parents(path: str) -> list[str]:
+    """The directories above an absolute ``path``, nearest first, up to "/"."""
+    parents = []
+    while path != os.sep:
+        path = os.path.dirname(path)
+        parents.append(path)
+    return parents
+
+
+def _refusal(candidate: str) -> str | None:
     """Why the program at ``candidate`` must not be run, or None when only root could have put it there."""
-    real = Path(os.path.realpath(candidate))
+    real = os.path.realpath(candidate)
     try:
         info = os.stat(real)
         problems = [_unsafe(real, info, "the program")]
-        problems += [_unsafe(directory, os.stat(directory), "its directory") for directory in real.parents]
+        problems += [_unsafe(directory, os.stat(directory), "its directory") for directory in _parents(real)]
     except OSError as error:
         return f"{candidate} cannot be examined: {error.strerror}; not run"
     if not stat.S_ISREG(info.st_mode) or not info.st_mode & 0o111:
@@ -111,7 +121,7 @@ def find_driver_program(driver: str, driver_path: str | os.PathLike | None = Non
         return None
     for directory in driver_dirs(driver_path):
         for name in dict.fromkeys((driver, program_name(driver))):
-            candidate = directory / name
+            candidate = os.path.join(directory, name)
             if os.path.lexists(candidate):
                 return DriverProgram(candidate, _refusal(candidate))
     return None
@@ -130,7 +140,7 @@ def run_driver(driver: str, *arguments: str, driver_path: str | os.PathLike | No
     if program is None or program.refusal:
         return None
     try:
-        return subprocess.run([str(program.path), *arguments], capture_output=True, text=True,
+        return subprocess.run([program.path, *arguments], capture_output=True, text=True,
                               timeout=timeout, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired):
         return None
@@ -148,12 +158,12 @@ def start_driver(driver: str, *arguments: str, driver_path: str | os.PathLike | 
 
     program = find_driver_program(driver, driver_path)
     if program is None:
-        where = " or ".join(str(directory) for directory in driver_dirs(driver_path))
+        where = " or ".join(driver_dirs(driver_path))
         problem = driver_name_problem(driver)
         raise DriverRefused(f"driver '{driver}' {problem}" if problem else missing_driver_note(driver, where))
     if program.refusal:
         raise DriverRefused(program.refusal)
-    return subprocess.Popen([str(program.path), *arguments], env=None if env is None else dict(env),
+    return subprocess.Popen([program.path, *arguments], env=None if env is None else dict(env),
                             stdin=subprocess.DEVNULL, **popen_options)
 
 
@@ -175,16 +185,16 @@ class NutInstall(Record):
                 "release_source": self.release_source}
 
 
-def _inside(root: Path, path: Path) -> Path | None:
-    """``path`` under ``root`` when it exists there and no link leads out of the root, else None."""
-    joined = root / path.relative_to(path.anchor)
+def _inside(root: str, path: str) -> str | None:
+    """The absolute ``path`` under ``root`` when it exists there and no link leads out of the root, else None."""
+    joined = os.path.join(root, path.lstrip(os.sep))
     real_root = os.path.realpath(root)
     if not os.path.lexists(joined) or os.path.commonpath([real_root, os.path.realpath(joined)]) != real_root:
         return None
     return joined
 
 
-def _list_release(path: Path) -> str | None:
+def _list_release(path: str) -> str | None:
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
             found = _RELEASE_IN_LIST.match(handle.readline())
@@ -197,24 +207,24 @@ def nut_install(root: str | os.PathLike | None = None,
                 driver_path: str | os.PathLike | None = None) -> NutInstall:
     """Where the drivers and the NUT release are read from: the target's under ``root`` when it has
     them (``ROOT/lib/nut``, ``ROOT/usr/share/nut/driver.list``), else this system's."""
-    target = Path(root) if root else None
+    target = os.fspath(root) if root else None
     if driver_path:
         path, drivers = str(driver_path), f"{driver_path} (--driver-path)"
     else:
         found = [inside for inside in (_inside(target, d) for d in DRIVER_DIRS) if inside] if target else []
-        found = [directory for directory in found if directory.is_dir()]
+        found = [directory for directory in found if os.path.isdir(directory)]
         if found:
-            path, drivers = str(found[0]), f"{found[0]} (the target's)"
+            path, drivers = found[0], f"{found[0]} (the target's)"
         else:
             path = None
-            drivers = " and ".join(map(str, DRIVER_DIRS)) + (" (this system's: the target has none)"
+            drivers = " and ".join(DRIVER_DIRS) + (" (this system's: the target has none)"
                                                              if target else "")
     listing = _inside(target, DRIVER_LIST) if target else None
     if driver_path or (listing is None and path is not None):
         return NutInstall(path, drivers, None, None)     # the drivers' own banners tell their release
     source = listing if listing is not None else DRIVER_LIST
     release = _list_release(source)
-    return NutInstall(path, drivers, release, str(source) if release else None)
+    return NutInstall(path, drivers, release, source if release else None)
 
 
 def program_name(driver: str) -> str:
@@ -328,7 +338,7 @@ def prefer_installed(alternatives: Sequence[DriverChoice | str],
     if not choices:
         raise ValueError("prefer_installed needs at least one driver")
     installed = installed_drivers(driver_path)
-    where = " or ".join(str(d) for d in driver_dirs(driver_path))
+    where = " or ".join(driver_dirs(driver_path))
     if installed is None:
         reasons = [f"NUT's drivers were not found in {where}, so installed drivers could not be checked"]
         reasons += _deprecation_notes(choices[:1])

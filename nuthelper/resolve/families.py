@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 from nuthelper.knowledge.names import normalize, tokens
 from nuthelper.records import Record
-from nuthelper.resources import data_path
+from nuthelper.resources import data_file
 
 CONNECTIONS = ("usb", "serial", "network")
 
@@ -273,5 +273,5 @@ def _card(vendor: str, data: dict[str, Any]) -> Card:
 @lru_cache(maxsize=1)
 def default_families() -> Families:
     """The shipped families file, loaded once."""
-    with open(data_path("model-families.json"), encoding="utf-8") as handle:
+    with open(data_file("model-families.json"), encoding="utf-8") as handle:
         return Families(json.load(handle))

@@ -10,7 +10,7 @@ from nuthelper.knowledge.names import VendorIndex
 from nuthelper.resolve.families import Families
 from nuthelper.resolve.hclmatch import GRADES, HclIndex, RowMatch
 from nuthelper.resolve.modelname import ModelName
-from nuthelper.resources import data_path
+from nuthelper.resources import data_file
 
 _indexes: dict[int, tuple[HCL, HclIndex]] = {}
 
@@ -90,7 +90,7 @@ def hardware_lists(hcl: HCL | None, families: Families) -> Lists:
     if hcl is not None:
         return Lists(index_for(hcl, families), None)
     primary = default_hcl()
-    bundled = str(data_path("hcl.json"))
+    bundled = data_file("hcl.json")
     newer = None if primary.source == bundled else (lambda: index_for(_bundled(bundled), families))
     return Lists(index_for(primary, families), newer)
 
