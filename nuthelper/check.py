@@ -45,7 +45,6 @@ from nuthelper.knowledge.drivers import (NutInstall, debian_package, driver_name
 from nuthelper.knowledge.genericups import SIGNAL_NAMES, load_table, parse_signal, written_signals
 from nuthelper.knowledge.hcl import HCL, default_hcl
 from nuthelper.patterns import lazy
-from nuthelper.posixregex import regex_problem
 from nuthelper.resources import data_path
 from nuthelper.upsconf import Flag, Section, Setting, UpsConf
 from nuthelper.writer import read_existing, target_path
@@ -376,7 +375,11 @@ def _usb_match_findings(section: Section, driver: str) -> list[Finding]:
     findings = []
     for key in core_keys()["usb_match"]["drivers"].get(driver, []):
         setting = next((s for s in reversed(section.settings) if s.key.lower() == key), None)
-        problem = regex_problem(setting.value) if setting else None
+        if setting is None:
+            continue
+        from nuthelper.posixregex import regex_problem   # ctypes: only for sections that have such settings
+
+        problem = regex_problem(setting.value)
         if problem:
             findings.append(Finding(
                 "error", "usb-match-regex", f"'{setting.key} = {setting.value}' is not a valid regular expression "

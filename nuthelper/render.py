@@ -6,6 +6,7 @@ misread is refused with a clear error rather than written.
 
 from __future__ import annotations
 
+import os
 import textwrap
 import unicodedata
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from nuthelper.confsyntax import escape_value, section_name_from, validate_secti
 from nuthelper.errors import DamagedInstallation, InvalidInput
 from nuthelper.patterns import lazy
 from nuthelper.resolve import Recommendation
-from nuthelper.resources import templates_dir
+from nuthelper.resources import templates_directory
 
 COMMENT_WIDTH = 78
 _KEY = lazy(r"^[A-Za-z][A-Za-z0-9_.-]*$")
@@ -44,7 +45,7 @@ def nutvalue(value: Any, key: str = "value") -> str:
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        loader=jinja2.FileSystemLoader(templates_directory()),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         autoescape=False,
@@ -64,7 +65,7 @@ def render_template(template: str, **context: Any) -> str:
     except (OSError, UnicodeDecodeError, jinja2.TemplateError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else \
             "it is missing" if isinstance(error, jinja2.TemplateNotFound) else str(error)
-        raise DamagedInstallation(f"nut-helper's template {templates_dir() / template} cannot be read ({reason}): "
+        raise DamagedInstallation(f"nut-helper's template {os.path.join(templates_directory(), template)} cannot be read ({reason}): "
                                   "the installation is damaged; reinstall nut-helper") from None
     return loaded.render(**context)
 

@@ -47,9 +47,14 @@ def cables_schema_path() -> Path:
     return _path(shipped_file("cables.schema.json", "docs/cables.schema.json"))
 
 
+def templates_directory() -> str:
+    """The directory of the Jinja2 templates that produce every configuration text."""
+    return shipped_file("templates")
+
+
 def templates_dir() -> Path:
-    """The Jinja2 templates that produce every configuration text."""
-    return _path(shipped_file("templates"))
+    """:func:`templates_directory` as a Path."""
+    return _path(templates_directory())
 
 
 def data_path(name: str) -> Path:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
 from nuthelper.cli.knowledge_args import add_cache_argument, add_knowledge_arguments, knowledge_from
 from nuthelper.cli.output import note, print_json
@@ -205,6 +204,8 @@ def write_new_file(path: str, text: str, *, force: bool) -> None:
     beside ``path`` is never followed.
     """
     from nuthelper.tree import CannotWrite, Tree
+
+    from pathlib import Path
 
     target = Path(os.path.abspath(path))
     with Tree() as tree:

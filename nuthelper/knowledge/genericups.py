@@ -17,16 +17,16 @@ and ``???`` marks a value the driver does not define. The types live in
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Iterable
 
 from nuthelper.errors import InvalidInput, NotFound
-from nuthelper.resources import data_path
+from nuthelper.resources import data_file
 
 SIGNAL_NAMES = ("CP", "OL", "LB", "RB", "BYPASS", "SD")
 OUTPUT_SIGNALS = frozenset({"CP", "SD"})
@@ -305,7 +305,7 @@ class GenericupsTable:
         return groups
 
 
-def _type_from_json(data: dict[str, Any], path: Path) -> UpsType:
+def _type_from_json(data: dict[str, Any], path: str | os.PathLike) -> UpsType:
     try:
         disagreements = tuple(ManualDisagreement(item["signal"], item["manual"], item["manual_source"],
                                                  item["driver_source"])
@@ -319,10 +319,11 @@ def _type_from_json(data: dict[str, Any], path: Path) -> UpsType:
 
 
 @lru_cache(maxsize=4)
-def load_table(path: Path | None = None) -> GenericupsTable:
+def load_table(path: str | os.PathLike | None = None) -> GenericupsTable:
     """The genericups types of ``path`` (default: the shipped ``genericups.json``)."""
-    path = path or data_path("genericups.json")
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    path = path or data_file("genericups.json")
+    with open(path, encoding="utf-8") as handle:
+        data = json.load(handle)
     return GenericupsTable((_type_from_json(entry, path) for entry in data["types"]), data["nut_version"])
 
 
