@@ -114,7 +114,7 @@ def resolve_model(model: str, cable: str | None, port: str | None, *, knowledge:
     if named:
         recommendation = _from_cable(context, cable_answers.one_cable(named, query, rest or query, context.reasons))
         if not recommendation.choice.confirmed:
-            _ask_when_the_series_disagrees(context, recommendation)
+            _name_what_the_series_also_uses(context, recommendation)
         return recommendation
     return _from_knowledge(context)
 
@@ -131,9 +131,10 @@ def _from_gateway(context: Context, gateway: Card, cable_text: str) -> Recommend
                    "documented")
 
 
-def _ask_when_the_series_disagrees(context: Context, recommendation: Recommendation) -> None:
+def _name_what_the_series_also_uses(context: Context, recommendation: Recommendation) -> None:
     """A cable's driver that is only assumed for the model, while NUT's list gives rows of the same
-    series on that connection another protocol driver: the unit's own answer must decide."""
+    series on that connection another protocol driver: name those as alternatives, and the probe
+    (which asks the unit) as what decides."""
     chosen = recommendation.choice
     if chosen.cable is None or chosen.cable.kind != "serial-protocol":
         return
@@ -153,12 +154,15 @@ def _ask_when_the_series_disagrees(context: Context, recommendation: Recommendat
     if not others:
         return
     listed = "; ".join(f"{driver} ({', '.join(models[:3])})" for driver, models in others.items())
-    raise Ambiguous(f"'{context.query}': the {chosen.cable_label() or 'documented cable'} only assumes "
-                    f"{chosen.summary()} for this model, and NUT's hardware list gives units of the same series "
-                    f"other protocols: {listed}; run setup again with --probe to ask the unit which one it speaks",
-                    details={"candidates": [choice_candidate(chosen.to_dict()),
-                                            *(candidate("driver", driver) for driver in others)],
-                             "decided_by": ["--probe"]})
+    recommendation.alternatives += [Choice(driver, {}, [], recommendation.port, None, "series", True,
+                                           f"NUT's hardware list gives it to {', '.join(models[:3])}",
+                                           note=f"as NUT's hardware list gives {', '.join(models[:3])}")
+                                    for driver, models in others.items()
+                                    if all(alt.driver != driver for alt in recommendation.alternatives)]
+    recommendation.warnings.append(f"The {chosen.cable_label() or 'documented cable'} only assumes {chosen.summary()} "
+                                   f"for this model, and NUT's hardware list gives units of the same series other "
+                                   f"protocols: {listed}; what decides: how the unit answers: run setup again with "
+                                   "--probe to ask it.")
 
 
 def _vendor(knowledge: CableBase, lists: Lists, vendor_id: str | None) -> Vendor | None:
@@ -324,8 +328,7 @@ def _from_knowledge(context: Context) -> Recommendation:
          lambda: [_row_option(context, m, "hcl") for m in by_grade["exact"] + by_grade["model"]]),
         ("series", f"the {lineage[0].name} family knowledge" if lineage else "",
          lambda: _family_options(context, lineage[:1]) if _is_the_family(name) else []),
-        ("series", "rows of NUT's hardware list for the same series",
-         lambda: _sibling_options(context, by_grade["sibling"])),
+        ("series", SAME_SERIES, lambda: _sibling_options(context, by_grade["sibling"])),
         ("series", "the series' USB rows, whose Megatec Q* units speak the same protocol on their serial port",
          lambda: _serial_from_usb_options(context, by_grade["exact"] + by_grade["model"] + by_grade["sibling"])),
         ("series", "rows of NUT's hardware list for a series named almost alike",
@@ -363,6 +366,8 @@ def _from_knowledge(context: Context) -> Recommendation:
             fitting = [option for option in fitting if option.score == closest]
             if lacking and confidence != "hcl":
                 raise lacking
+            if level_name == SAME_SERIES and closest == 0:
+                _warn_when_the_series_is_mixed(context, fitting)
             if skipped:
                 context.reasons.append("; ".join(skipped) + ".")
             context.reasons.append(f"Decided by {level_name}.")
@@ -378,6 +383,20 @@ def _from_knowledge(context: Context) -> Recommendation:
         raise SerialPortNeeded(f"--port auto finds USB devices, but '{context.query}' is known only as a serial "
                                "unit: pass the serial device, e.g. --port /dev/ttyS0")
     raise _not_found(context, elsewhere)
+
+
+SAME_SERIES = "rows of NUT's hardware list for the same series"
+
+
+def _warn_when_the_series_is_mixed(context: Context, siblings: list[Option]) -> None:
+    """Rows of the series that share neither the model's capacity nor its suffix and give different
+    drivers: the series has units of both kinds (a HID and a Q* sub-line); say so, and what decides."""
+    drivers = list(dict.fromkeys(option.choice.driver for option in siblings))
+    if len(drivers) < 2:
+        return
+    context.warnings.append(f"NUT's hardware list has units of this series with different drivers ({', '.join(drivers)}) "
+                            "and none with this model's capacity or suffix, so the answer follows most of them; what "
+                            f"decides: {_generic_decider(context.connection)}.")
 
 
 CLOSE_NAME_RATIO = 0.8
@@ -752,23 +771,21 @@ def _answer(context: Context, options: list[Option], confidence: str) -> Recomme
 
 
 def _ask_when_rows_tie(context: Context, ranked: list[list[Option]]) -> None:
-    """Rows naming the model that give different drivers with equal weight (two hardware revisions,
-    a smart and a contact-closure variant): no choice is defensible, the unit must answer."""
+    """On a serial port, rows naming the model that give different drivers with equal weight (a smart
+    and a contact-closure variant, two revisions): no choice is defensible, the unit must answer."""
     weight = sum(option.weight for option in ranked[0])
     tied = [group for group in ranked if abs(sum(option.weight for option in group) - weight) < 1e-9]
     if len({group[0].choice.driver for group in tied}) < 2:
         return
-    connection = context.connection or ranked[0][0].connection
-    if connection not in ("usb", "serial"):
-        return
+    if (context.connection or ranked[0][0].connection) != "serial":
+        return  # over USB, --port auto reads the attached unit's USB ID, which confirms or switches the answer
     listed = "; ".join(f"{group[0].choice.summary()} ({group[0].choice.because})" for group in tied)
     decides = "; ".join(dict.fromkeys(group[0].decides for group in tied if group[0].decides))
-    how = ("plug the unit in and run setup with --port auto, which reads its USB ID" if connection == "usb"
-           else "run setup again with --probe to ask the unit")
     raise Ambiguous(f"'{context.query}': NUT's hardware list names this model in rows with different drivers, none "
-                    f"better supported: {listed}; what decides: {decides or 'the unit itself'}; {how}",
+                    f"better supported: {listed}; what decides: {decides or 'how the unit answers on its port'}; run "
+                    "setup again with --probe to ask the unit",
                     details={"candidates": [choice_candidate(group[0].choice.to_dict()) for group in tied],
-                             "decided_by": ["usb-id" if connection == "usb" else "--probe"]})
+                             "decided_by": ["--probe"]})
 
 
 def _network_settings(context: Context, choice: Choice) -> None:
