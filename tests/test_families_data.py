@@ -17,7 +17,9 @@ from nuthelper.resources import data_path
 
 DATA = json.loads(data_path("model-families.json").read_text(encoding="utf-8"))
 BUNDLED = load_hcl(data_path("hcl.json"))
-LISTED_DRIVERS = {choice.driver for row in BUNDLED.entries for choice in row.drivers}
+RELEASED = json.loads(data_path("driver-releases.json").read_text(encoding="utf-8"))["drivers"]
+LISTED_DRIVERS = {choice.driver for row in BUNDLED.entries for choice in row.drivers} | \
+    {entry["driver"] for entry in RELEASED}  # NUT's drivers: the hardware list's and those its releases ship
 LINES = re.compile(r"driver\.list \(hardware list, commit 6c63f77\) lines? ([\d, ]+)")
 
 

@@ -13,8 +13,8 @@ import pytest
 
 from support.realworld import judge, load_cases, same_driver, score
 
-SCORE_FLOOR = 0.90
-WRONG_CEILING = 0.04
+SCORE_FLOOR = 0.92
+WRONG_CEILING = 0.03
 
 
 @pytest.fixture(scope="module")

@@ -19,8 +19,9 @@ from nuthelper.knowledge.cables import CableBase, Vendor, load_cables
 from nuthelper.knowledge.drivers import installed_drivers, prefer_installed
 from nuthelper.knowledge.hcl import HCL, HclEntry
 from nuthelper.knowledge.names import VendorIndex, normalize
+from nuthelper.knowledge.ports import connection_kind
 from nuthelper.resolve import cables as cable_answers
-from nuthelper.resolve.families import Families, Family, PortChoice, default_families
+from nuthelper.resolve.families import Card, Families, Family, PortChoice, default_families
 from nuthelper.resolve.hclmatch import GRADES, RowMatch
 from nuthelper.resolve.inputs import USB_PORT, SerialPortNeeded, check_line, check_port, connection_of
 from nuthelper.resolve.lists import Lists, hardware_lists
@@ -99,6 +100,9 @@ def resolve_model(model: str, cable: str | None, port: str | None, *, knowledge:
     if cable is not None:
         cable_text = check_line(cable, "--cable")
         word = CONNECTION_WORDS.get(normalize(cable_text))
+        gateway = families.gateway_named(cable_text) if word is None else None
+        if gateway is not None and not _documented_cable(knowledge, cable_text):
+            return _from_gateway(context, gateway, cable_text)
         if word is None and families.names_network(cable_text) and not _documented_cable(knowledge, cable_text):
             word = "network"  # "--cable 'Tripp Lite SNMPWEBCARD'": a network card, not a cable
             context.query_extra = cable_text
@@ -108,8 +112,57 @@ def resolve_model(model: str, cable: str | None, port: str | None, *, knowledge:
     _connection_from_name(context)
     named = cable_answers.cables_fitting(knowledge, vendor, rest or query, context.connection)
     if named:
-        return _from_cable(context, cable_answers.one_cable(named, query, rest or query, context.reasons))
+        recommendation = _from_cable(context, cable_answers.one_cable(named, query, rest or query, context.reasons))
+        if not recommendation.choice.confirmed:
+            _name_what_the_series_also_uses(context, recommendation)
+        return recommendation
     return _from_knowledge(context)
+
+
+def _from_gateway(context: Context, gateway: Card, cable_text: str) -> Recommendation:
+    """A gateway between UPS and computer (a Modbus remote I/O) decides the driver, whatever the UPS."""
+    if context.connection == "usb":
+        raise InvalidInput(f"--cable '{cable_text}' is a {gateway.name}, reached over its serial port or the "
+                           "network: pass its serial device (e.g. --port /dev/ttyUSB0) or its address as --port")
+    context.reasons.append(f"--cable '{cable_text}' is a {gateway.name}: it, not the UPS behind it, decides the driver.")
+    context.reasons.append("Decided by the gateway the cable names.")
+    kind = context.connection or "serial"
+    return _answer(context, [_port_option(context, gateway.choice, kind, f"the {gateway.name} ({gateway.choice.source})")],
+                   "documented")
+
+
+def _name_what_the_series_also_uses(context: Context, recommendation: Recommendation) -> None:
+    """A cable's driver that is only assumed for the model, while NUT's list gives rows of the same
+    series on that connection another protocol driver: name those as alternatives, and the probe
+    (which asks the unit) as what decides."""
+    chosen = recommendation.choice
+    if chosen.cable is None or chosen.cable.kind != "serial-protocol":
+        return
+    vendor, series = context.name.vendor, context.name.series_key
+    if vendor is None or not series:
+        return
+    indexes = [context.lists.primary] + ([context.lists.newer] if context.lists.newer is not None else [])
+    rows = {id(name.row): name.row for index in indexes for name in index.names_of(vendor)
+            if name.parsed.series_key == series}  # the same series words, however short ("T" of T700h, T1500h)
+    others: dict[str, list[str]] = {}
+    for row in rows.values():
+        if connection_kind(row) not in ("serial", "any") or any(c.driver == "genericups" for c in row.drivers):
+            continue
+        driver = prefer_installed(row.drivers, context.driver_path)[0].driver
+        if driver != chosen.driver:
+            others.setdefault(driver, []).append(f"{row.manufacturer} {row.model}")
+    if not others:
+        return
+    listed = "; ".join(f"{driver} ({', '.join(models[:3])})" for driver, models in others.items())
+    recommendation.alternatives += [Choice(driver, {}, [], recommendation.port, None, "series", True,
+                                           f"NUT's hardware list gives it to {', '.join(models[:3])}",
+                                           note=f"as NUT's hardware list gives {', '.join(models[:3])}")
+                                    for driver, models in others.items()
+                                    if all(alt.driver != driver for alt in recommendation.alternatives)]
+    recommendation.warnings.append(f"The {chosen.cable_label() or 'documented cable'} only assumes {chosen.summary()} "
+                                   f"for this model, and NUT's hardware list gives units of the same series other "
+                                   f"protocols: {listed}; what decides: how the unit answers: run setup again with "
+                                   "--probe to ask it.")
 
 
 def _vendor(knowledge: CableBase, lists: Lists, vendor_id: str | None) -> Vendor | None:
@@ -275,8 +328,9 @@ def _from_knowledge(context: Context) -> Recommendation:
          lambda: [_row_option(context, m, "hcl") for m in by_grade["exact"] + by_grade["model"]]),
         ("series", f"the {lineage[0].name} family knowledge" if lineage else "",
          lambda: _family_options(context, lineage[:1]) if _is_the_family(name) else []),
-        ("series", "rows of NUT's hardware list for the same series",
-         lambda: _sibling_options(context, by_grade["sibling"])),
+        ("series", SAME_SERIES, lambda: _sibling_options(context, by_grade["sibling"])),
+        ("series", "the series' USB rows, whose Megatec Q* units speak the same protocol on their serial port",
+         lambda: _serial_from_usb_options(context, by_grade["exact"] + by_grade["model"] + by_grade["sibling"])),
         ("series", "rows of NUT's hardware list for a series named almost alike",
          lambda: _sibling_options(context, by_grade["near"])),
         ("series", "rows of NUT's hardware list and family knowledge for the broader series",
@@ -312,6 +366,8 @@ def _from_knowledge(context: Context) -> Recommendation:
             fitting = [option for option in fitting if option.score == closest]
             if lacking and confidence != "hcl":
                 raise lacking
+            if level_name == SAME_SERIES and closest == 0:
+                _warn_when_the_series_is_mixed(context, fitting)
             if skipped:
                 context.reasons.append("; ".join(skipped) + ".")
             context.reasons.append(f"Decided by {level_name}.")
@@ -327,6 +383,20 @@ def _from_knowledge(context: Context) -> Recommendation:
         raise SerialPortNeeded(f"--port auto finds USB devices, but '{context.query}' is known only as a serial "
                                "unit: pass the serial device, e.g. --port /dev/ttyS0")
     raise _not_found(context, elsewhere)
+
+
+SAME_SERIES = "rows of NUT's hardware list for the same series"
+
+
+def _warn_when_the_series_is_mixed(context: Context, siblings: list[Option]) -> None:
+    """Rows of the series that share neither the model's capacity nor its suffix and give different
+    drivers: the series has units of both kinds (a HID and a Q* sub-line); say so, and what decides."""
+    drivers = list(dict.fromkeys(option.choice.driver for option in siblings))
+    if len(drivers) < 2:
+        return
+    context.warnings.append(f"NUT's hardware list has units of this series with different drivers ({', '.join(drivers)}) "
+                            "and none with this model's capacity or suffix, so the answer follows most of them; what "
+                            f"decides: {_generic_decider(context.connection)}.")
 
 
 CLOSE_NAME_RATIO = 0.8
@@ -434,6 +504,21 @@ def _sibling_options(context: Context, siblings: list[RowMatch]) -> list[Option]
         option.score = match.score
         options.append(option)
     return options
+
+
+def _serial_from_usb_options(context: Context, matches: list[RowMatch]) -> list[Option]:
+    """On a serial port, rows of the series whose USB units are a Q* protocol behind a USB-to-serial
+    bridge: the serial port speaks that protocol too (nuthelper/data/model-families.json, serial_from_usb)."""
+    if context.connection != "serial" or context.families.serial_from_usb is None:
+        return []
+    drivers, serial = context.families.serial_from_usb
+    bridged = [match for match in matches if match.connection == "usb"
+               and any(choice.driver in drivers for choice in match.row.drivers)]
+    if not bridged:
+        return []
+    rows = ", ".join(dict.fromkeys(f"{match.row.manufacturer} {match.row.model} -> {match.row.driver_text}"
+                                   for match in bridged[:3]))
+    return [_port_option(context, serial, "serial", f"NUT's hardware list over USB ({rows})")]
 
 
 def _family_options(context: Context, families: list[Family]) -> list[Option]:
@@ -654,6 +739,8 @@ def _answer(context: Context, options: list[Option], confidence: str) -> Recomme
                         f"run setup with --port auto, which reads its USB ID ({listed})",
                         details={"candidates": [choice_candidate(alt.to_dict()) for alt in best.alternatives],
                                  "decided_by": ["usb-id"]})
+    if confidence == "hcl" and len(ranked) > 1:
+        _ask_when_rows_tie(context, ranked)
     choice = Choice.copy_of(best.choice)
     choice.confidence = confidence
     reasons, warnings = context.reasons, context.warnings
@@ -681,6 +768,24 @@ def _answer(context: Context, options: list[Option], confidence: str) -> Recomme
         alternative.port = alternative.port or choice.port
     return Recommendation(context.query, context.vendor, context.name.text, choice, reasons,
                           _unique(alternatives, choice), warnings, understood=context.name, connection=connection)
+
+
+def _ask_when_rows_tie(context: Context, ranked: list[list[Option]]) -> None:
+    """On a serial port, rows naming the model that give different drivers with equal weight (a smart
+    and a contact-closure variant, two revisions): no choice is defensible, the unit must answer."""
+    weight = sum(option.weight for option in ranked[0])
+    tied = [group for group in ranked if abs(sum(option.weight for option in group) - weight) < 1e-9]
+    if len({group[0].choice.driver for group in tied}) < 2:
+        return
+    if (context.connection or ranked[0][0].connection) != "serial":
+        return  # over USB, --port auto reads the attached unit's USB ID, which confirms or switches the answer
+    listed = "; ".join(f"{group[0].choice.summary()} ({group[0].choice.because})" for group in tied)
+    decides = "; ".join(dict.fromkeys(group[0].decides for group in tied if group[0].decides))
+    raise Ambiguous(f"'{context.query}': NUT's hardware list names this model in rows with different drivers, none "
+                    f"better supported: {listed}; what decides: {decides or 'how the unit answers on its port'}; run "
+                    "setup again with --probe to ask the unit",
+                    details={"candidates": [choice_candidate(group[0].choice.to_dict()) for group in tied],
+                             "decided_by": ["--probe"]})
 
 
 def _network_settings(context: Context, choice: Choice) -> None:

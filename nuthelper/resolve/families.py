@@ -92,7 +92,8 @@ class Family(Record):
 
 
 class Card(Record):
-    """A network management card: the words that name it and the driver that reads it."""
+    """A network management card, or a gateway between UPS and computer: the words that name it
+    and the driver that reads it."""
 
     __slots__ = ("id", "vendor", "name", "pattern", "choice")
 
@@ -135,6 +136,13 @@ class Families:
         self.generic = frozenset(words["generic"])
         self.connection_words = {word: kind for kind, listed in words["connection"].items() for word in listed}
         self.network_phrases = tuple(normalize(phrase) for phrase in words["network_phrases"])
+        bridged = words.get("serial_from_usb")
+        self.serial_from_usb: tuple[frozenset[str], PortChoice] | None = None
+        """The USB drivers whose units speak the same protocol on their serial port, and its driver there."""
+        if bridged:
+            self.serial_from_usb = (frozenset(bridged["drivers"]), PortChoice.from_json(bridged["serial"], bridged["source"]))
+        self.gateways = tuple(_card("", gateway) for gateway in data.get("gateways", ()))
+        """Interfaces between UPS and computer that decide the driver whatever the UPS (a Modbus remote I/O)."""
         self.families: list[Family] = []
         self.vendors: dict[str, VendorFacts] = {}
         for entry in data["vendors"]:
@@ -246,6 +254,10 @@ class Families:
     def vendors_of_usb_id(self, vendorid: str) -> set[str]:
         """The vendors whose own USB vendor ID this is (empty for the bridges many brands share)."""
         return {facts.vendor for facts in self.vendors.values() if vendorid.lower() in facts.usb_vendor_ids}
+
+    def gateway_named(self, text: str) -> Card | None:
+        """The gateway a --cable text names ("MOXA ioLogik R1212 (RS485 Modbus remote I/O)"), or None."""
+        return next((gateway for gateway in self.gateways if gateway.named_in(text)), None)
 
     def card_named(self, vendor: str | None, text: str) -> Card | None:
         """The network card a model text names (the vendor's own cards first)."""
