@@ -1,7 +1,8 @@
 """The real-world resolution score: `python bench/realworld.py` (from the repository, with nut-helper installed).
 
-Runs the resolver on every case of tests/data/realworld-cases.json and prints the score per
-connection, then every wrong answer and refusal, then the overall score (see tests/support/realworld.py).
+Runs the resolver on every case of tests/data/realworld-cases.json, then of the held-out set
+tests/data/realworld-heldout.json, and prints for each the score per connection, every wrong
+answer and refusal, and the overall score (see tests/support/realworld.py).
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from support.realworld import judge, load_cases, report  # noqa: E402
+from support.realworld import CASES, HELDOUT, judge, load_cases, report  # noqa: E402
 
 
 def main() -> int:
-    print(report([judge(case) for case in load_cases()]))
+    for title, path in (("tuned-on set", CASES), ("held-out set", HELDOUT)):
+        print(f"== {title}: {path.name}")
+        print(report([judge(case) for case in load_cases(path)]))
     return 0
 
 

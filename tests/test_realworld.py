@@ -3,6 +3,8 @@
 The resolution issue asks for a score of 0.95 with at most 2% wrong drivers. This set, collected
 from public threads and NUT's device-dump library, is scored here against the floor reached so
 far, so that no change makes it worse; bench/realworld.py prints the score and every miss.
+tests/data/realworld-heldout.json was collected after the resolver had been tuned on the first
+set and is kept out of tuning: its own floor measures how the resolver generalises.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ from collections import Counter
 
 import pytest
 
-from support.realworld import judge, load_cases, same_driver, score
+from support.realworld import HELDOUT, judge, load_cases, same_driver, score
 
 SCORE_FLOOR = 0.92
 WRONG_CEILING = 0.03
+HELDOUT_SCORE_FLOOR = 0.82
+HELDOUT_WRONG_CEILING = 0.08
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +44,16 @@ def test_score_and_wrong_answers(outcomes):
               for o in outcomes if o.verdict == "wrong"]
     assert score(outcomes) >= SCORE_FLOOR, "\n".join(misses)
     assert verdicts["wrong"] / len(outcomes) <= WRONG_CEILING, "\n".join(misses)
+
+
+def test_held_out_score_and_wrong_answers():
+    outcomes = [judge(case) for case in load_cases(HELDOUT)]
+    assert len(outcomes) >= 100
+    misses = [f"{o.case['model']!r} {o.case.get('port')}: wanted {o.case['driver']}, got {o.answer[:80]}"
+              for o in outcomes if o.verdict != "right"]
+    assert score(outcomes) >= HELDOUT_SCORE_FLOOR, "\n".join(misses)
+    wrong = sum(outcome.verdict == "wrong" for outcome in outcomes)
+    assert wrong / len(outcomes) <= HELDOUT_WRONG_CEILING, "\n".join(misses)
 
 
 def test_a_wrong_driver_costs_twice_a_refusal():

@@ -18,6 +18,7 @@ from nuthelper.knowledge.drivers import program_name, replacement_for
 from nuthelper.resolve import resolve
 
 CASES = Path(__file__).resolve().parent.parent / "data" / "realworld-cases.json"
+HELDOUT = CASES.with_name("realworld-heldout.json")   # collected later, never tuned on
 
 
 @dataclass
