@@ -9,6 +9,7 @@ manufacturers) to one stable vendor id.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Container, Iterable
 
 from nuthelper.patterns import lazy
@@ -114,7 +115,7 @@ class VendorIndex:
         """Like ``split``, also for a vendor written the way people do: glued to the model ("APC1500"),
         by the first word of a longer name ("Forza" for "Forza Power Technologies"), or misspelt
         ("Cyper Power Systems"); never a misspelt vendor where the leading words are one of the
-        ``series`` names (normalised: "backups"). Returns (vendor id, rest, how it was read: "" when exactly)."""
+        ``series`` names (normalised: "backups"), or by its web address ("Mini-Box.com"). Returns (vendor id, rest, how it was read: "" when exactly)."""
         vendor_id, rest = self.split(query)
         if vendor_id is not None:
             return vendor_id, rest, ""
@@ -124,6 +125,9 @@ class VendorIndex:
         glued = _GLUED.match(words[0])
         if glued and self.canonical(glued.group(1)):
             return self.canonical(glued.group(1)), " ".join([glued.group(2), *words[1:]]), "glued"
+        web = _WEB_NAME.match(words[0])
+        if web and self.canonical(web.group(1)):
+            return self.canonical(web.group(1)), " ".join(words[1:]), "web address"
         first = normalize(words[0])
         owners = self._first_words.get(first, set())
         if len(owners) == 1 and len(first) >= 3 and first not in set(generic):
@@ -142,6 +146,7 @@ class VendorIndex:
 
 
 _GLUED = lazy(r"^([A-Za-z][A-Za-z&.-]{1,})(\d.*)$")
+_WEB_NAME = lazy(r"^(?:www\.)?([A-Za-z0-9][A-Za-z0-9&-]*)\.(?:com|net|org|info|biz|[a-z]{2})(?:\.[a-z]{2})?$", re.I)
 MIN_FUZZY_VENDOR = 6
 FUZZY_VENDOR_CUTOFF = 0.86
 

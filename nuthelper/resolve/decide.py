@@ -176,7 +176,8 @@ def _vendor(knowledge: CableBase, lists: Lists, vendor_id: str | None) -> Vendor
 
 
 _HOW = {"glued": "a name written together with the model", "first word": "the first word of its name",
-        "spelling": "a name spelt close to it", "series": "the series, which only this vendor's rows use"}
+        "spelling": "a name spelt close to it", "series": "the series, which only this vendor's rows use",
+        "web address": "its web address"}
 
 
 def _vendor_from_series(lists: Lists, name: ModelName, families: Families, how: str) -> tuple[ModelName, str]:
