@@ -25,8 +25,9 @@ LINES = re.compile(r"driver\.list \(hardware list, commit 6c63f77\) lines? ([\d,
 
 def choices(entry: dict):
     """Every driver choice written in a family, default or card, alternatives included."""
+    brands = [choice for brand in entry.get("brands", ()) for choice in brand["defaults"].values()]
     stack = [value for value in [*entry.get("ports", {}).values(), *entry.get("defaults", {}).values(),
-                                 entry.get("choice")] if value]
+                                 *brands, entry.get("choice")] if value]
     while stack:
         choice = stack.pop()
         yield choice
@@ -64,6 +65,9 @@ def test_every_vendor_fact_has_a_source():
             assert default is None or default.get("source"), f"{vendor} {kind} default has no source"
         for card in entry.get("cards", ()):
             assert card["source"], f"{vendor} card {card['id']} has no source"
+        for brand in entry.get("brands", ()):
+            for kind, default in brand["defaults"].items():
+                assert kind in CONNECTIONS and default.get("source"), f"{vendor} brand {brand['name']} {kind}"
         for key in ("aliases", "built_by", "usb_vendor_ids"):
             if entry.get(key):
                 assert entry.get(f"{key}_source"), f"{vendor}: {key} has no source"

@@ -77,3 +77,13 @@ def test_a_mixed_series_says_what_decides():
     """A sub-line the list does not know, of a series with HID and Q* units."""
     recommendation = resolve("PowerWalker VI 1500 CW", port="auto", attached=[])
     assert any("different drivers" in warning and "USB ID" in warning for warning in recommendation.warnings)
+
+
+def test_a_brand_named_keeps_its_own_protocol():
+    """Powerware is an Eaton name, but its serial units speak XCP, not the SHUT of Eaton's and MGE's."""
+    powerware = resolve("Powerware Netpro 3000", port="/dev/ttyS0")
+    assert (powerware.driver, powerware.choice.confidence) == ("bcmxcp", "vendor-default")
+    assert "upscode2" in [alternative.driver for alternative in powerware.alternatives]
+    assert any("Powerware's default for serial" in reason for reason in powerware.reasons)
+    assert resolve("Eaton Netpro 3000", port="/dev/ttyS0").driver == "mge-shut"
+    assert resolve("Powerware Netpro 3000", port="auto", attached=[]).driver == "usbhid-ups"

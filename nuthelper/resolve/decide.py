@@ -612,9 +612,12 @@ def _vendor_options(context: Context, various: list[RowMatch]) -> list[Option]:
     options = []
     if facts is not None:
         name = context.vendor.name if context.vendor else vendor
-        for kind, port in facts.defaults.items():
+        brand = facts.brand_named(context.query)
+        defaults = dict(facts.defaults, **(brand.defaults if brand else {}))
+        for kind, port in defaults.items():
             if port is not None:
-                options.append(_port_option(context, port, kind, f"{name}'s default for {_KIND_NAME[kind]} "
+                owner = brand.name if brand and kind in brand.defaults else name
+                options.append(_port_option(context, port, kind, f"{owner}'s default for {_KIND_NAME[kind]} "
                                             f"({port.source})", "vendor-default"))
     covered = {option.connection for option in options}
     options += [_row_option(context, match, "vendor-default") for match in various

@@ -110,14 +110,26 @@ class Card(Record):
         return self.pattern.search(compact) is not None
 
 
-class VendorFacts(Record):
-    """What is known of a vendor as a whole: names, defaults per connection, cards, builder, USB IDs."""
+class Brand(Record):
+    """A brand the vendor took over whose units kept their own protocol (Powerware's XCP in Eaton):
+    its defaults apply, per connection, to a model named by that brand."""
 
-    __slots__ = ("vendor", "name", "aliases", "defaults", "built_by", "built_by_source", "cards", "usb_vendor_ids")
+    __slots__ = ("name", "defaults")
+
+    def __init__(self, name: str, defaults: dict[str, PortChoice]) -> None:
+        self.name = name
+        self.defaults = defaults
+
+
+class VendorFacts(Record):
+    """What is known of a vendor as a whole: names, defaults per connection, brands, cards, builder, USB IDs."""
+
+    __slots__ = ("vendor", "name", "aliases", "defaults", "built_by", "built_by_source", "cards", "usb_vendor_ids",
+                 "brands")
 
     def __init__(self, vendor: str, name: str, aliases: tuple[str, ...], defaults: dict[str, PortChoice | None],
                  built_by: str | None, built_by_source: str, cards: tuple[Card, ...],
-                 usb_vendor_ids: tuple[str, ...] = ()) -> None:
+                 usb_vendor_ids: tuple[str, ...] = (), brands: tuple[Brand, ...] = ()) -> None:
         self.vendor = vendor
         self.name = name
         self.aliases = aliases
@@ -126,6 +138,12 @@ class VendorFacts(Record):
         self.built_by_source = built_by_source
         self.cards = cards
         self.usb_vendor_ids = usb_vendor_ids
+        self.brands = brands
+
+    def brand_named(self, query: str) -> Brand | None:
+        """The brand whose name the query starts with ("Powerware Prestige 1000VA"), or None."""
+        typed = normalize(query)
+        return next((brand for brand in self.brands if typed.startswith(normalize(brand.name))), None)
 
 
 class Families:
@@ -155,7 +173,10 @@ class Families:
                           for kind, choice in entry.get("defaults", {}).items()},
                 built_by=entry.get("built_by"), built_by_source=entry.get("built_by_source", ""),
                 cards=tuple(_card(vendor, card) for card in entry.get("cards", ())),
-                usb_vendor_ids=tuple(entry.get("usb_vendor_ids", ())))
+                usb_vendor_ids=tuple(entry.get("usb_vendor_ids", ())),
+                brands=tuple(Brand(brand["name"], {kind: PortChoice.from_json(choice)
+                                                   for kind, choice in brand["defaults"].items()})
+                             for brand in entry.get("brands", ())))
         self.by_id = {family.id: family for family in self.families}
         self._keys: list[tuple[str, Family]] = sorted(
             ((normalize(name), family) for family in self.families for name in family.names),
