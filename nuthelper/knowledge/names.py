@@ -125,7 +125,7 @@ class VendorIndex:
         glued = _GLUED.match(words[0])
         if glued and self.canonical(glued.group(1)):
             return self.canonical(glued.group(1)), " ".join([glued.group(2), *words[1:]]), "glued"
-        web = _WEB_NAME.match(words[0])
+        web = _WEB_NAME.match(words[0]) if "." in words[0] else None
         if web and self.canonical(web.group(1)):
             return self.canonical(web.group(1)), " ".join(words[1:]), "web address"
         first = normalize(words[0])

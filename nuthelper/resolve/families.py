@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 from nuthelper.knowledge.names import normalize, tokens
+from nuthelper.patterns import lazy
 from nuthelper.records import Record
 from nuthelper.resources import data_file
 
@@ -294,11 +295,11 @@ def _family(vendor: str, data: dict[str, Any], generic: frozenset[str]) -> Famil
     return Family(id=data["id"], vendor=vendor, name=data["name"], names=(data["name"], *data.get("names", ())),
                   skus=tuple(data.get("skus", ())), parent=data.get("parent"), ports=ports, source=source,
                   tokens=tuple(word for word in tokens(data["name"]) if word not in generic),
-                  numbers=tuple(re.compile(pattern) for pattern in data.get("numbers", ())))
+                  numbers=tuple(lazy(pattern) for pattern in data.get("numbers", ())))
 
 
 def _card(vendor: str, data: dict[str, Any]) -> Card:
-    pattern = re.compile("|".join(f"(?:{part})" for part in data["patterns"]), re.I)  # any of them, in one search
+    pattern = lazy("|".join(f"(?:{part})" for part in data["patterns"]), re.I)  # any of them, in one search
     return Card(id=data["id"], vendor=vendor, name=data["name"], pattern=pattern,
                 choice=PortChoice.from_json(data["choice"], "; ".join(data["source"])))
 
