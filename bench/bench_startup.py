@@ -2,8 +2,8 @@
 
 Usage: python3 bench/bench_startup.py [--runs N]     (nut-helper installed for this interpreter)
 
-Each command is run N times (default 25) after one warm-up; the median wall time is divided by
-the median of ``python3 -c pass``. Beside each figure stands its target and the floor nothing on
+Each command is run N times (default 25) after one warm-up, the commands taking turns in an order
+shuffled each round; the median wall time is divided by the median of ``python3 -c pass``. Beside each figure stands its target and the floor nothing on
 this stack can go below: ``import re``, a minimal argparse + json script, and
 ``import argparse, json, jinja2``. The hardware-list cache lives in a private directory
 (NUT_HELPER_CACHE_DIR) that the warm runs share; the "first run after driver.list changed" rows
@@ -45,15 +45,22 @@ def nut_helper() -> str:
     return found
 
 
-def median_seconds(command: list[str], runs: int, env: dict[str, str], before=None) -> float:
-    times = []
+def interleaved_medians(rows: list[tuple], runs: int, env: dict[str, str]) -> dict[str, float]:
+    """Each row's median wall time over ``runs`` rounds; every round runs each command once, in an
+    order shuffled anew (seeded), so that a slow spell of a shared machine, or following a heavy
+    command, weighs on all of them alike."""
+    import random
+
+    shuffler = random.Random(12)
+    times: dict[str, list[float]] = {name: [] for name, *_ in rows}
     for _ in range(runs):
-        if before is not None:
-            before()
-        start = time.perf_counter()
-        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for name, command, _, _, before in shuffler.sample(rows, len(rows)):
+            if before is not None:
+                before()
+            start = time.perf_counter()
+            subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def main() -> None:
@@ -93,7 +100,7 @@ def main() -> None:
     change_the_list()
     for _, command, _, _, _ in rows:  # warm the page cache and the hardware-list cache once
         subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
-    medians = {name: median_seconds(command, runs, env, before) for name, command, _, _, before in rows}
+    medians = interleaved_medians(rows, runs, env)
     base = medians["python3 -c pass"]
     print(f"start-up, median of {runs} runs, as a ratio to `python3 -c pass` ({base * 1000:.1f} ms)")
     missed = 0
