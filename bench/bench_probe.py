@@ -12,6 +12,7 @@ set (which adds APC smart). nut-scanner -E takes a comma-separated list only whe
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -52,9 +53,7 @@ def main() -> int:
     if os.geteuid() != 0:
         print("run as root: the ports are linked under /dev for nut-scanner", file=sys.stderr)
         return 2
-    try:
-        import serial  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("serial") is None:
         print("pyserial is missing: run this with nut-helper's interpreter (.venv/bin/python)", file=sys.stderr)
         return 2
     scanner = shutil.which("nut-scanner")
