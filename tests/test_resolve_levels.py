@@ -128,11 +128,14 @@ def test_vendors_as_people_write_them():
     cases = {"Cyper Power Systems CST135UC2": "cyberpower", "APC1500 2RU SmartUps": "apc",
              "American Power Conservation Back-UPS NS 1350M2": "apc", "BlueWalker VI 650 SH": "powerwalker",
              "SMT750i": "apc", "5PX 1500": "eaton", "www.Tripp-Lite.com SMART1500LCD": "tripplite",
-             "CyberPowerSystems.de CP1500EPFCLCD": "cyberpower"}
+             "CyberPowerSystems.de CP1500EPFCLCD": "cyberpower", "our CyberPower CP1500EPFCLCD": "cyberpower",
+             "The Tripp Lite SMART1500LCD": "tripplite"}
     for model, vendor in cases.items():
         recommendation = resolve(model, port="auto", attached=[])
         assert recommendation.vendor is not None and recommendation.vendor.id == vendor, model
         assert recommendation.driver == "usbhid-ups", model
+    mine = resolve("my Back-UPS ES 700", port="auto", attached=[])   # a filler word, then a series alone
+    assert (mine.vendor.id, mine.driver) == ("apc", "usbhid-ups")
     web = resolve("www.Tripp-Lite.com SMART1500LCD", port="auto", attached=[])
     assert "The vendor was read from its web address: Tripp Lite." in web.reasons
 

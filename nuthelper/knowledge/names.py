@@ -115,7 +115,14 @@ class VendorIndex:
         """Like ``split``, also for a vendor written the way people do: glued to the model ("APC1500"),
         by the first word of a longer name ("Forza" for "Forza Power Technologies"), or misspelt
         ("Cyper Power Systems"); never a misspelt vendor where the leading words are one of the
-        ``series`` names (normalised: "backups"), or by its web address ("Mini-Box.com"). Returns (vendor id, rest, how it was read: "" when exactly)."""
+        ``series`` names (normalised: "backups"), or by its web address ("Mini-Box.com"); leading
+        ``generic`` words are passed over ("my APC ..."). Returns (vendor id, rest, how it was read:
+        "" when exactly)."""
+        generic = set(generic)
+        words = _WORD.findall(query)
+        while len(words) > 1 and normalize(words[0]) in generic:
+            words.pop(0)
+        query = " ".join(words)
         vendor_id, rest = self.split(query)
         if vendor_id is not None:
             return vendor_id, rest, ""
@@ -130,7 +137,7 @@ class VendorIndex:
             return self.canonical(web.group(1)), " ".join(words[1:]), "web address"
         first = normalize(words[0])
         owners = self._first_words.get(first, set())
-        if len(owners) == 1 and len(first) >= 3 and first not in set(generic):
+        if len(owners) == 1 and len(first) >= 3 and first not in generic:
             return next(iter(owners)), " ".join(words[1:]), "first word"
         if any(normalize("".join(words[:count])) in series for count in range(1, min(3, len(words)) + 1)):
             return None, query.strip(), ""
