@@ -87,3 +87,11 @@ def test_a_brand_named_keeps_its_own_protocol():
     assert any("Powerware's default for serial" in reason for reason in powerware.reasons)
     assert resolve("Eaton Netpro 3000", port="/dev/ttyS0").driver == "mge-shut"
     assert resolve("Powerware Netpro 3000", port="auto", attached=[]).driver == "usbhid-ups"
+
+
+@pytest.mark.parametrize(("model", "port"), [("Zorblax ZX07ES", "/dev/ttyS0"), ("qwertyco ups", "auto")])
+def test_an_unknown_unrated_unit_is_inferred_with_a_warning(model, port):
+    """A model code or the word UPS, but no rating: what small vendors use, saying it may be no mains UPS."""
+    recommendation = resolve(model, port=port, attached=[])
+    assert (recommendation.driver, recommendation.choice.confidence) == ("nutdrv_qx", "inferred")
+    assert any("no rating" in warning and "DC or DIN-rail" in warning for warning in recommendation.warnings)

@@ -641,7 +641,8 @@ INFERENCE_SHARE = 2 / 3
 """An unknown brand is answered only where at least two small vendors in three use one driver:
 below that, a guess is more often wrong than a question is costly."""
 MIN_RATING = 400
-"""The smallest rating (VA or W) of a mains UPS: a name without one gives no grounds to infer from."""
+"""The smallest rating (VA or W) of a mains UPS: an answer inferred for a name without one warns
+that it may be no mains UPS at all."""
 SMALL_VENDOR_ROWS = 10
 """Vendors with at most this many rows are the "small vendors" an unknown brand is compared with."""
 
@@ -683,8 +684,9 @@ def _unknown_vendor_options(context: Context) -> list[Option]:
     if context.vendor is not None and any(_fits(row.connection, context.connection)
                                           for row in context.lists.all_rows(context.vendor.id)):
         return []
-    if max((name.capacity or 0) for name in context.name.all_names()) < MIN_RATING:
-        return []  # no VA rating in the name: it may be no mains UPS at all (a DC or DIN-rail unit)
+    unrated = max((name.capacity or 0) for name in context.name.all_names()) < MIN_RATING
+    if unrated and not _names_a_unit(context):
+        return []  # neither a rating, nor a model code, nor the word UPS: nothing says it is one
     per_kind: dict[str, dict[str, int]] = {}
     for vendor in context.lists.primary.vendors():
         rows = context.lists.all_rows(vendor)
@@ -709,7 +711,19 @@ def _unknown_vendor_options(context: Context) -> list[Option]:
             because = (f"{unknown}; {count} of the {total} small vendors of NUT's hardware list with "
                        f"{_KIND_NAME[kind]} units use {driver}")
             options.append(Option(Choice(driver, {}, [], None, None, "inferred", True, because), kind, count, because))
+    if options and unrated:
+        context.warnings.append(f"The name gives no rating of {MIN_RATING} VA or more: if this is no mains UPS (a "
+                                "DC or DIN-rail unit, a power bank), what small vendors' mains UPSes use says "
+                                "nothing of it; look it up with 'nut-helper lookup' or ask the unit (--probe, or "
+                                "--port auto with it plugged in).")
     return options
+
+
+def _names_a_unit(context: Context) -> bool:
+    """A name with a model code ("ZEUS02ES", "EA-305") or a word for a UPS ("gembird ups")."""
+    words = context.query.split()
+    return any(normalize(word) in context.families.device_words for word in words) or \
+        any(any(ch.isdigit() for ch in word) and any(ch.isalpha() for ch in word) for word in words)
 
 
 def _installed(context: Context, driver: str) -> bool:

@@ -153,6 +153,8 @@ class Families:
     def __init__(self, data: dict[str, Any]) -> None:
         words = data["words"]
         self.generic = frozenset(words["generic"])
+        self.device_words = frozenset(words["device"])
+        """Words that say a name is of a UPS ("UPS", "USV", "SAI", "nobreak", ...)."""
         self.connection_words = {word: kind for kind, listed in words["connection"].items() for word in listed}
         self.network_phrases = tuple(normalize(phrase) for phrase in words["network_phrases"])
         bridged = words.get("serial_from_usb")
