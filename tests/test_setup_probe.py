@@ -21,6 +21,7 @@ def test_the_probe_confirms_an_inferred_answer(sim_bench):
     asked = setup("--model", "Zyxbrand 1000", "--port", q1.path, "--probe")
     assert asked["driver"] == "nutdrv_qx" and asked["confidence"] == "probed"
     assert any("confirms nutdrv_qx" in reason for reason in asked["reasons"])
+    assert not any("--probe to ask the unit" in warning for warning in asked["warnings"]), asked["warnings"]
 
 
 def test_the_probe_contradicts_the_model(sim_bench):
@@ -28,6 +29,7 @@ def test_the_probe_contradicts_the_model(sim_bench):
     answer = setup("--model", "Mustek PowerMust 1000", "--port", apc.path, "--probe")
     assert answer["driver"] == "apcsmart" and answer["confidence"] == "probed"
     assert any("check the model you gave" in warning for warning in answer["warnings"])
+    assert not any("--probe to ask the unit" in warning for warning in answer["warnings"]), answer["warnings"]
     assert answer["alternatives"][0]["driver"] == "nutdrv_qx"
 
 

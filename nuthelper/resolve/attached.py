@@ -96,6 +96,11 @@ def apply_probe_evidence(recommendation: Recommendation, result: Any) -> None:
         recommendation.warnings.append(f"--probe: the unit on {result.port} did not answer ({why}); a contact-closure "
                                        "unit never does: the answer rests on the model alone.")
         return
+    from nuthelper.resolve.finish import verification_advice
+
+    stale = verification_advice(recommendation)   # "run setup again with --probe": it has been
+    if stale in recommendation.warnings:
+        recommendation.warnings.remove(stale)
     choice = recommendation.choice
     options = {key: value for key, value in result.options.items() if key != "port"}
     model = result.identification.get("model")

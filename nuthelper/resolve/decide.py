@@ -325,7 +325,7 @@ def _from_knowledge(context: Context) -> Recommendation:
         ("hcl", "the network card the model names", lambda: _card_options(context, "card")),
         ("series", "the network knowledge of the model's family", lambda: _card_options(context, "family")),
         ("vendor-default", "the vendor's network cards", lambda: _card_options(context, "vendor")),
-        ("hcl", "a row of NUT's hardware list names this model",
+        ("hcl", "a row of NUT's hardware list naming this model",
          lambda: [_row_option(context, m, "hcl") for m in by_grade["exact"] + by_grade["model"]]),
         ("series", f"the {lineage[0].name} family knowledge" if lineage else "",
          lambda: _family_options(context, lineage[:1]) if _is_the_family(name) else []),

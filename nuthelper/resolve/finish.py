@@ -77,10 +77,17 @@ _CHECKS = {"usb": "plug the unit in and run setup with --port auto (its USB ID c
            "network": "check that the card answers ('nut-helper verify')"}
 
 
-def advise_verification(recommendation: Recommendation) -> None:
-    """Below an exact row, say what to check before relying on the answer."""
+def verification_advice(recommendation: Recommendation) -> str | None:
+    """Below an exact row, what to check before relying on the answer; None when nothing is owed."""
     level = _LEVEL_WORDS.get(recommendation.choice.confidence)
     if level is None:
-        return
+        return None
     check = _CHECKS.get(recommendation.connection or "", "run 'nut-helper verify' once it is written")
-    recommendation.warnings.append(f"{recommendation.driver} is known {level}: {check}.")
+    return f"{recommendation.driver} is known {level}: {check}."
+
+
+def advise_verification(recommendation: Recommendation) -> None:
+    """Below an exact row, say what to check before relying on the answer."""
+    advice = verification_advice(recommendation)
+    if advice is not None:
+        recommendation.warnings.append(advice)
