@@ -91,7 +91,8 @@ def from_auto_port(model: str | None, find: Callable[[], object], driver_path: s
     found = find()
     query = check_line(model, "--model") if model else _identified_model(found.identification)
     options = {key: value for key, value in found.options.items() if key != "port"}
-    choice = Choice(found.driver, options, list(found.flags), found.port, None, "inferred", True,
+    confidence = "usb-id" if found.source == "usb" else "probed"   # the unit itself, by its USB ID or its answer
+    choice = Choice(found.driver, options, list(found.flags), found.port, None, confidence, True,
                     f"{found.explanation} ({found.source})", source=f"nut-helper {found.source}")
     reasons = [f"--port auto: {found.explanation}.", f"{choice.summary()} on port {found.port}."]
     if found.alternatives:

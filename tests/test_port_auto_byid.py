@@ -62,6 +62,7 @@ def test_setup_port_auto_configures_the_adapter_by_its_by_id_name(scenario):
     assert auto["exit_code"] == 0, auto["json"]
     result = auto["json"]
     assert (result["driver"], result["port"]) == ("nutdrv_qx", BY_ID)
+    assert result["confidence"] == "probed", "the unit answered the probe"
     assert f"\tport = {BY_ID}\n" in result["text"]
     assert "\tdriver = nutdrv_qx\n" in result["text"]
     assert "Q1" in scenario["auto_commands"]  # the probe really talked to the UPS on the adapter

@@ -67,11 +67,22 @@ def test_port_auto_result_drives_real_nutdrv_qx(sim_bench, nut_setup):
     q1 = sim_bench.add("ttyq1", "q1")
     silent = sim_bench.add("ttyquiet", "silent")
     recommendation = from_auto_port(None, lambda: auto_port(ports=[silent.path, q1.path]))
+    assert recommendation.choice.confidence == "probed", "the unit answered: not an inference"
     assert (recommendation.driver, recommendation.port) == ("nutdrv_qx", q1.path)
     section = render_section(recommendation, name="found")
     nut_setup.write_ups_conf(section.text)
     dump = nut_setup.run_driver("nutdrv_qx", "found")
     assert "input.voltage: 215.0" in dump.output, dump.output
+
+
+def test_a_usb_ups_found_alone_is_graded_by_its_usb_id():
+    from nuthelper.probe.auto import AutoPortResult
+
+    found = AutoPortResult(port="auto", driver="usbhid-ups", options={"port": "auto", "vendorid": "0463"},
+                           source="usb", explanation="USB ID 0463:ffff (Eaton) is handled by usbhid-ups")
+    recommendation = from_auto_port(None, lambda: found)
+    assert (recommendation.driver, recommendation.choice.confidence) == ("usbhid-ups", "usb-id")
+    assert recommendation.choice.options == {"vendorid": "0463"}
 
 
 def test_port_auto_with_several_usb_upses_lists_them():
