@@ -140,6 +140,25 @@ def test_vendors_as_people_write_them():
     assert "The vendor was read from its web address: Tripp Lite." in web.reasons
 
 
+def test_a_misspelt_vendor_before_its_own_series():
+    """A first word spelt like a vendor, before a series only that vendor's rows use, is that vendor;
+    a name unlike any vendor's before the same series is not."""
+    from nuthelper.knowledge.names import one_edit_apart
+
+    for typed, vendor in {"Eatn 5E 850i": "eaton", "APX Back-UPS ES 700": "apc"}.items():
+        recommendation = resolve(typed, port="auto", attached=[])
+        assert recommendation.vendor is not None and recommendation.vendor.id == vendor, typed
+        assert recommendation.driver == "usbhid-ups", typed
+        assert any("a name spelt close to it" in reason for reason in recommendation.reasons), typed
+    stranger = resolve("Xyzzy 5E 850i", port="auto", attached=[])
+    assert stranger.vendor is None or stranger.vendor.id != "eaton"
+    misspelt, right = (resolve(name, port="auto", attached=[]) for name in ("Powrwalker VI 650 SH",
+                                                                            "PowerWalker VI 650 SH"))
+    assert (misspelt.display_model, misspelt.driver) == (right.display_model, right.driver)
+    assert one_edit_apart("apx", "apc") and one_edit_apart("eatn", "eaton") and one_edit_apart("etaon", "eaton")
+    assert not one_edit_apart("xyzzy", "eaton") and not one_edit_apart("apc", "apc")
+
+
 def test_the_newer_bundled_list_is_used_and_said():
     from nuthelper.knowledge.hcl import SYSTEM_HCL, default_hcl
 

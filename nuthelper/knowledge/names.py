@@ -30,6 +30,18 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
 
 
+def one_edit_apart(first: str, second: str) -> bool:
+    """True when one letter added, dropped, changed or two swapped turns ``first`` into ``second``."""
+    if first == second or abs(len(first) - len(second)) > 1:
+        return False
+    if len(first) == len(second):
+        differ = [index for index, (a, b) in enumerate(zip(first, second)) if a != b]
+        return len(differ) == 1 or (len(differ) == 2 and differ[1] == differ[0] + 1
+                                    and first[differ[0]] == second[differ[1]] and first[differ[1]] == second[differ[0]])
+    shorter, longer = sorted((first, second), key=len)
+    return any(longer[:index] + longer[index + 1:] == shorter for index in range(len(longer)))
+
+
 class VendorIndex:
     """Every name and alias of each vendor, looked up on normalised text."""
 
@@ -142,13 +154,17 @@ class VendorIndex:
         if any(normalize("".join(words[:count])) in series for count in range(1, min(3, len(words)) + 1)):
             return None, query.strip(), ""
         import difflib
+        best: tuple[float, int, str] | None = None   # the closest reading wins: "Powrwalker VI" is one word misspelt
         for count in range(min(3, len(words)), 0, -1):
             typed = normalize("".join(words[:count]))
             if len(typed) < MIN_FUZZY_VENDOR:
                 continue
-            close = difflib.get_close_matches(typed, list(self._by_key), n=1, cutoff=FUZZY_VENDOR_CUTOFF)
-            if close:
-                return self._by_key[close[0]], " ".join(words[count:]), "spelling"
+            for close in difflib.get_close_matches(typed, list(self._by_key), n=1, cutoff=FUZZY_VENDOR_CUTOFF):
+                ratio = difflib.SequenceMatcher(None, typed, close).ratio()
+                if best is None or ratio > best[0]:
+                    best = (ratio, count, close)
+        if best is not None:
+            return self._by_key[best[2]], " ".join(words[best[1]:]), "spelling"
         return None, query.strip(), ""
 
 

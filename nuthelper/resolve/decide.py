@@ -18,7 +18,7 @@ from nuthelper.errors import (Ambiguous, InvalidInput, NotFound, NutHelperError,
 from nuthelper.knowledge.cables import CableBase, Vendor, load_cables
 from nuthelper.knowledge.drivers import installed_drivers, prefer_installed
 from nuthelper.knowledge.hcl import HCL, HclEntry
-from nuthelper.knowledge.names import VendorIndex, normalize
+from nuthelper.knowledge.names import VendorIndex, normalize, one_edit_apart
 from nuthelper.knowledge.ports import connection_kind
 from nuthelper.resolve import cables as cable_answers
 from nuthelper.resolve.families import Card, Families, Family, PortChoice, default_families
@@ -180,14 +180,35 @@ _HOW = {"glued": "a name written together with the model", "first word": "the fi
         "web address": "its web address"}
 
 
+MISSPELT_VENDOR = 0.75
+"""How alike (difflib's ratio) a first word must be to a vendor's name, unless one letter apart,
+to be read as it misspelt when the words after it are a series only that vendor's rows use
+("Eatn 5E 850i", "APX Back-UPS ES 700")."""
+
+
 def _vendor_from_series(lists: Lists, name: ModelName, families: Families, how: str) -> tuple[ModelName, str]:
-    """A model typed without its vendor whose series only one vendor's rows use is that vendor's."""
+    """A model typed without its vendor whose series only one vendor's rows use is that vendor's;
+    so is one whose first word, unknown, is spelt like that vendor's name."""
     if any(match.grade == "exact" for match in lists.primary.match(name)):
         return name, how
     vendors = lists.primary.vendors_of_series(name)
+    if len(vendors) == 1:
+        return understand(name.text, vendors.pop(), families), "series"
+    first, _, after = name.text.partition(" ")
+    if not after or len(normalize(first)) < 3:
+        return name, how
+    behind = understand(after, None, families)
+    vendors = lists.primary.vendors_of_series(behind)
     if len(vendors) != 1:
         return name, how
-    return understand(name.text, vendors.pop(), families), "series"
+    vendor = vendors.pop()
+    import difflib
+
+    typed = normalize(first)
+    if not any(one_edit_apart(typed, key) or difflib.SequenceMatcher(None, typed, key).ratio() >= MISSPELT_VENDOR
+               for key in lists.vendors.keys(vendor)):
+        return name, how
+    return understand(after, vendor, families), "spelling"
 
 
 def _split_vendor(split: Callable, vendors: VendorIndex, query: str, families: Families) -> tuple[str | None, str, str]:
