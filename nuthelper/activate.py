@@ -30,12 +30,13 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
 
 from nuthelper.filechange import CHANGING
 from nuthelper.udevrule import RULES_DIR, rule_path
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 SYSTEMD_RUNTIME = "/run/systemd/system"     # exists while systemd is the running init (sd_booted(3))
 NUT_CONFDIR = "/etc/nut"        # Debian's; NUT_CONFPATH overrides it

@@ -4,11 +4,12 @@ with what tells them apart (the guided setup)."""
 from __future__ import annotations
 
 import textwrap
+
+from nuthelper.knowledge.cables import Cable
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Sequence
-
-from nuthelper.knowledge.cables import Cable
 
 COLUMN_GAP = 3
 MIN_COLUMN_WIDTH = 30

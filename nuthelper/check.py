@@ -34,9 +34,6 @@ import stat
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
 
 from nuthelper.confsyntax import key_problem, section_name_problem
 from nuthelper.errors import InvalidInput, NotFound
@@ -48,6 +45,10 @@ from nuthelper.patterns import lazy
 from nuthelper.resources import data_path
 from nuthelper.upsconf import Flag, Section, Setting, UpsConf
 from nuthelper.writer import read_existing, target_path
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 NUT_USER = "nut"
 _VERSION = lazy(r"\((\d+\.\d+\.\d+)")

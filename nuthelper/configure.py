@@ -15,15 +15,16 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
 
 from nuthelper.confsyntax import validate_section_name
 from nuthelper.errors import EXIT_CONFLICT, InvalidInput
 from nuthelper.nutfiles import DEFAULT_CONFIG, DEFAULT_UPSD_PORT
 from nuthelper.filechange import FileChange, apply_changes, settle
 from nuthelper.tree import Tree
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 USB_PORT = "auto"
 

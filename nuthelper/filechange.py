@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
 
 from nuthelper.tree import Attributes, Tree
 from nuthelper.writer import (FileWrite, backup_attributes, backup_path, backup_too_open, commit,
                               decide_attributes, describe, unified_diff)
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 CHANGING = ("added", "replaced", "updated", "removed")
 REDACTED = "<secret: not shown>"

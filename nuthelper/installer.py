@@ -14,14 +14,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
 
 from nuthelper.configure import (DEFAULT_UPSD_PORT, USB_PORT, WriteOptions, setup_report, skip_if_configured,
                                  write_setup)
 from nuthelper.errors import InvalidInput
 from nuthelper.tree import Tree
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @dataclass(frozen=True)

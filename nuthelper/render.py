@@ -11,9 +11,6 @@ import textwrap
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
 
 import jinja2
 
@@ -22,6 +19,10 @@ from nuthelper.errors import DamagedInstallation, InvalidInput
 from nuthelper.patterns import lazy
 from nuthelper.resolve import Recommendation
 from nuthelper.resources import templates_directory
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 COMMENT_WIDTH = 78
 _KEY = lazy(r"^[A-Za-z][A-Za-z0-9_.-]*$")

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
 
 from nuthelper.errors import InvalidInput
 from nuthelper.filechange import FileChange
 from nuthelper.patterns import lazy
 from nuthelper.render import render_template
 from nuthelper.tree import Tree
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 RULES_DIR = "/etc/udev/rules.d"
 ONBOARD_NAMES = lazy(r"^tty(S|AMA|AMC|O|SC|MFD|HS|mxc|THS|PS)\d+$")

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
 
 from nuthelper.cli.values import path, seconds, whole_number
 from nuthelper.nutfiles import DEFAULT_CONFIG, DEFAULT_UPSD_PORT
 from nuthelper.errors import EXIT_ACTIVATION_FAILED, InvalidInput
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def add_write_arguments(parser: argparse.ArgumentParser) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
 
 from nuthelper.cli.output import print_json
 from nuthelper.cli.values import text, whole_number
 from nuthelper.errors import NotFound
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 HELP = "show genericups contact-closure types: one, all, or those with given signals"
 

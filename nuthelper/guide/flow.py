@@ -8,9 +8,6 @@ import os
 import shutil
 import signal
 from dataclasses import dataclass, field
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
 
 from nuthelper.cabledraw import cable_column, side_by_side, telling_apart
 from nuthelper.confsyntax import section_name_from, validate_section_name
@@ -19,6 +16,10 @@ from nuthelper.guide.suggest import ModelSuggestions
 from nuthelper.guide.terminal import BACK, Terminal
 from nuthelper.knowledge.cables import Cable
 from nuthelper.verify import DEFAULT_SECONDS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 NEXT, SKIP, STOP = "next", "skip", "stop"
 

@@ -10,13 +10,14 @@ import json
 import os
 import re
 from functools import cached_property
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any, Iterable
 
 from nuthelper.errors import Ambiguous, InvalidInput, NotFound, cable_candidate
 from nuthelper.knowledge.names import VendorIndex, load_vendor_index, normalize
 from nuthelper.resources import shipped_file
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterable
 
 
 class DriverRule:

@@ -13,9 +13,6 @@ Entry point: :func:`derive_signals` on a WIRING object (docs/cables-format.md).
 from __future__ import annotations
 
 from dataclasses import dataclass
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any, Iterable
 
 from nuthelper.knowledge import serial_pins
 from nuthelper.knowledge.disconnect import CableLoss, cable_losses
@@ -23,6 +20,10 @@ from nuthelper.knowledge.genericups import (BREAK, BREAK_SIGNAL, INPUT_LINES, OU
                                             UNKNOWN_SIGNAL, GenericupsTable, Signal, SignalSet, format_signal,
                                             load_table)
 from nuthelper.knowledge.wiring import validate_wiring
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterable
 
 STATUS_ROLES = {"on-battery": "OL", "low-battery": "LB", "replace-battery": "RB", "bypass": "BYPASS"}
 CONDITIONS = {"OL": "on battery", "LB": "the battery is low", "RB": "the battery needs replacing",

@@ -16,11 +16,12 @@ Each case gets the status the driver reports and its consequence: an immediate s
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from nuthelper.knowledge.genericups import SignalSet, written_signals
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
-
-from nuthelper.knowledge.genericups import SignalSet, written_signals
 
 WHERE = {
     "computer": "unplugged from the computer (or the port has no cable)",

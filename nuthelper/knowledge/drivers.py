@@ -19,15 +19,16 @@ import os
 import stat
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    import subprocess
-    from typing import Any
 
 from nuthelper.knowledge.hcl import DriverChoice
 from nuthelper.patterns import lazy
 from nuthelper.records import Record
 from nuthelper.resources import data_file
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import subprocess
+    from typing import Any
 
 DRIVER_DIRS = ("/lib/nut", "/usr/lib/nut")
 DRIVER_LIST = "/usr/share/nut/driver.list"

@@ -21,12 +21,13 @@ import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any, Iterable
 
 from nuthelper.errors import InvalidInput, NotFound
 from nuthelper.resources import data_file
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterable
 
 SIGNAL_NAMES = ("CP", "OL", "LB", "RB", "BYPASS", "SD")
 OUTPUT_SIGNALS = frozenset({"CP", "SD"})

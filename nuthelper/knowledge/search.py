@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import os
 import re
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
 
 from nuthelper.records import Record
 from nuthelper.knowledge.cables import CableBase, load_cables
 from nuthelper.knowledge.hcl import HCL, default_hcl
 from nuthelper.knowledge.names import normalize, tokens
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 FOUND = 0.6
 """Scores from here up are answers; lower ones are only offered as suggestions."""

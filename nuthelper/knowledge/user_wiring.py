@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
 
 from nuthelper.errors import InvalidInput
 from nuthelper.knowledge import serial_pins
 from nuthelper.knowledge.derive import Derivation, derive_signals
 from nuthelper.knowledge.genericups import SignalSet, parse_match
 from nuthelper.knowledge.wiring import validate_wiring
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 FORMAT = 1
 TOP_LEVEL_KEYS = frozenset({"format", "title", "connectors", "documented", "notes", "wiring"})

@@ -6,11 +6,12 @@ one line naming the field (``wiring.wires[2].role``) and what to write instead.
 
 from __future__ import annotations
 
+
+from nuthelper.errors import InvalidInput
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
-
-from nuthelper.errors import InvalidInput
 
 ROLES = frozenset({
     "data-to-ups", "data-from-ups", "ground", "handshake", "on-battery", "low-battery", "shutdown",

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any, Sequence
 
 from nuthelper.errors import Ambiguous, NotFound, candidate
 from nuthelper.probe.serialprobe import DEFAULT_TIMEOUT, ProbeResult, ProbeSettings, Progress, probe_ports
 from nuthelper.probe.udev import UsbUps, list_serial_ports, list_usb_upses
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Sequence
 
 
 @dataclass

@@ -12,11 +12,12 @@ to shut down, or as the cable power of the type the user named.
 
 from __future__ import annotations
 
+
+from nuthelper.knowledge.genericups import OUTPUT_LINES, UpsType
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Iterable, Mapping
-
-from nuthelper.knowledge.genericups import OUTPUT_LINES, UpsType
 
 
 def lines_on(reading: Mapping[str, bool]) -> frozenset[str]:

@@ -12,9 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from collections.abc import Callable
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any, Iterable, Sequence
 
 from nuthelper.errors import InvalidInput, NotFound
 from nuthelper.knowledge.genericups import GenericupsTable, UpsType, load_table
@@ -22,6 +19,10 @@ from nuthelper.probe.contact import allowed_output_lines, consistent_types, line
 from nuthelper.probe.link import ConversationStopped, Detection, Link
 from nuthelper.probe.locks import PortLocked, PortLockFile, lock_states
 from nuthelper.probe.protocols import DEFAULT_PROTOCOLS, PROTOCOLS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterable, Sequence
 
 DEFAULT_TIMEOUT = 1.3  # seconds of protocol waiting a silent port costs
 CABLE_POWER_SETTLE = 0.05

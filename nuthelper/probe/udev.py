@@ -11,13 +11,14 @@ import stat
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
 
 from nuthelper.patterns import lazy
 from nuthelper.probe.locks import LockState, lock_states
 from nuthelper.resources import data_path
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 SERIAL_KERNEL_NAMES = lazy(r"^tty(S|USB|ACM|AMA|AMC|O|XRUSB|CH341USB|SC|MFD|HS|mxc|THS|PS)\d+$")
 HID_POWER_USAGE_PAGES = (0x84, 0x85)  # "Power Device" and "Battery System"

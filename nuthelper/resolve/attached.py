@@ -7,12 +7,13 @@ revisions, confirms the typed model, or contradicts it, which the answer then sa
 
 from __future__ import annotations
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
 
 from nuthelper.resolve.families import Families
 from nuthelper.resolve.recommendation import Choice, Recommendation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def attached_usb_upses() -> tuple[list[Any], str | None]:

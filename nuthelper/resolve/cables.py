@@ -17,10 +17,8 @@ KIND_WORDS = {
 }
 
 
-
 class NotMonitoringCable(NotFound):
     """The cable reaches a management card's console: it cannot monitor the UPS."""
-
 
 
 def _first_rule_summary(cable: Cable, model: str) -> str | None:

@@ -12,14 +12,15 @@ import json
 import re
 from collections.abc import Iterable
 from functools import lru_cache
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
 
 from nuthelper.knowledge.names import normalize, tokens
 from nuthelper.patterns import lazy
 from nuthelper.records import Record
 from nuthelper.resources import data_file
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 CONNECTIONS = ("usb", "serial", "network")
 

@@ -66,8 +66,6 @@ def prefer_installed_driver(recommendation: Recommendation, driver_path: str | N
         recommendation.warnings.extend(f"{note[0].upper()}{note[1:]}." for note in notes)
 
 
-
-
 _LEVEL_WORDS = {"series": "for its series, not for this exact model",
                 "vendor-default": "only from what this vendor's units usually use",
                 "inferred": "only by inference"}

@@ -56,8 +56,6 @@ def check_port(port: str | None, what: str) -> str:
     return port
 
 
-
-
 def connection_of(port: str | None) -> str | None:
     """The connection a port asks for: "usb" for ``auto`` or a USB device node, "serial" for
     another /dev path, "network" for a host name, address or URL; None when no port is given."""

@@ -12,13 +12,14 @@ cable or reading used outside what is documented for it).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
 
 from nuthelper.knowledge.cables import Cable, DriverRule, Vendor
 from nuthelper.knowledge.disconnect import CableLoss
 from nuthelper.resolve.modelname import ModelName
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 CONFIDENCE_LEVELS = ("documented", "hcl", "usb-id", "probed", "series", "vendor-default", "inferred")
 BELOW_A_ROW = ("series", "vendor-default", "inferred")

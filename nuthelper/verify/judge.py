@@ -7,9 +7,6 @@ import json
 import os
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
 
 from nuthelper.knowledge.genericups import load_table, written_signals
 from nuthelper.knowledge.names import normalize, tokens
@@ -18,6 +15,10 @@ from nuthelper.resources import data_path
 from nuthelper.verify.driver import DriverRun
 from nuthelper.verify.lines import LineReading
 from nuthelper.verify.section import VerifySection
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 CONTACT_DRIVER = "genericups"
 IDENTIFICATION = {"mfr": ("device.mfr", "ups.mfr"), "model": ("device.model", "ups.model"),

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
 
 from nuthelper.errors import EXIT_DOES_NOT_WORK, EXIT_NOT_VERIFIED, EXIT_OK
 from nuthelper.verify.judge import Finding, describe_status, identification, status_words
 from nuthelper.verify.lines import LineReading
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 WORKS = "works"
 WORKS_WITH_WARNINGS = "works-with-warnings"
