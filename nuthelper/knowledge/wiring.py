@@ -6,7 +6,6 @@ one line naming the field (``wiring.wires[2].role``) and what to write instead.
 
 from __future__ import annotations
 
-
 from nuthelper.errors import InvalidInput
 
 TYPE_CHECKING = False

@@ -12,7 +12,6 @@ to shut down, or as the cable power of the type the user named.
 
 from __future__ import annotations
 
-
 from nuthelper.knowledge.genericups import OUTPUT_LINES, UpsType
 
 TYPE_CHECKING = False

@@ -7,7 +7,6 @@ revisions, confirms the typed model, or contradicts it, which the answer then sa
 
 from __future__ import annotations
 
-
 from nuthelper.resolve.families import Families
 from nuthelper.resolve.recommendation import Choice, Recommendation
 

@@ -3,7 +3,6 @@ port says about the connection."""
 
 from __future__ import annotations
 
-
 from nuthelper.errors import InvalidInput
 from nuthelper.patterns import lazy
 
