@@ -1,6 +1,7 @@
-"""Shared pytest fixtures: socat pty pairs, simulated UPSes, emulated modem lines, private NUT directories.
+"""Shared pytest fixtures: socat pty pairs, simulated UPSes, emulated modem lines, private NUT directories,
+a booted target system with a simulated UPS.
 
-The classes these wrap live in tests/support/ (ptys.py, shim.py, nut.py).
+The classes these wrap live in tests/support/ (ptys.py, shim.py, nut.py, live_target.py).
 """
 
 from __future__ import annotations
@@ -46,3 +47,16 @@ def sim_bench() -> Iterator[SimBench]:
 def nut_setup(tmp_path: Path) -> NutSetup:
     """A throw-away NUT_CONFPATH / NUT_STATEPATH pair."""
     return NutSetup.in_directory(tmp_path / "nut")
+
+
+@pytest.fixture
+def live_q1_target(tmp_path: Path, sim_bench: SimBench):
+    """A booted Debian 12 target root with its own NUT and a simulated Q1 UPS (on line) at its
+    /dev/ttyS0: yields (target, binds)."""
+    from support.live_target import booted_with_ups
+
+    state = tmp_path / "q1.state"
+    state.write_text("OL\n")
+    q1 = sim_bench.add("ttyq1", "q1", env={"SIM_Q1_STATE": str(state)})
+    with booted_with_ups(tmp_path / "target", q1.device) as live:
+        yield live

@@ -11,24 +11,12 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from nuthelper.errors import EXIT_ACTIVATION_FAILED
-from support.live_target import assert_nut_serves, booted_with_ups, install_recorder, recorded, run_in
+from support.live_target import assert_nut_serves, install_recorder, recorded, run_in
 from support.nut import free_port
 from support.target_nut import section_settings
 
 MODEL = "Best Power Patriot Pro II"     # a Q1 (Megatec) unit: nutdrv_qx
-
-
-@pytest.fixture
-def live(tmp_path, sim_bench):
-    """The live target with a simulated Q1 UPS at /dev/ttyS0 (on line)."""
-    state = tmp_path / "q1.state"
-    state.write_text("OL\n")
-    q1 = sim_bench.add("ttyq1", "q1", env={"SIM_Q1_STATE": str(state)})
-    with booted_with_ups(tmp_path / "target", q1.device) as live:
-        yield live
 
 
 def setup_activate(target, binds, upsd_port: int, *extra: str):
@@ -37,8 +25,8 @@ def setup_activate(target, binds, upsd_port: int, *extra: str):
                   binds=binds)
 
 
-def test_without_systemd_the_driver_upsd_and_upsmon_go_live(live):
-    target, binds = live
+def test_without_systemd_the_driver_upsd_and_upsmon_go_live(live_q1_target):
+    target, binds = live_q1_target
     install_recorder(target, "udevadm", "udevd")
     upsd_port = free_port()
     done = setup_activate(target, binds, upsd_port)
@@ -58,8 +46,8 @@ def test_without_systemd_the_driver_upsd_and_upsmon_go_live(live):
     assert len(recorded(target, "udevadm")) == 2
 
 
-def test_with_systemd_nut_driver_enumerator_makes_the_instance(live):
-    target, binds = live
+def test_with_systemd_nut_driver_enumerator_makes_the_instance(live_q1_target):
+    target, binds = live_q1_target
     target.path("/run/systemd/system").mkdir(parents=True)     # what systemd creates when it is the init
     install_recorder(target, "udevadm", "udevd")
     # NUT's enumerator calls /bin/systemctl by that name, so the stand-in is there too.
@@ -80,8 +68,8 @@ def test_with_systemd_nut_driver_enumerator_makes_the_instance(live):
     assert target.path("/etc/systemd/system/nut-driver@q1ups.service.d").is_dir()
 
 
-def test_a_failing_command_stops_the_rest_and_the_files_stay_written(live):
-    target, binds = live     # the real udevadm: no udevd runs in a chroot, so its reload fails
+def test_a_failing_command_stops_the_rest_and_the_files_stay_written(live_q1_target):
+    target, binds = live_q1_target     # the real udevadm: no udevd runs in a chroot, so its reload fails
     upsd_port = free_port()
     done = setup_activate(target, binds, upsd_port)
     assert done.returncode == EXIT_ACTIVATION_FAILED, done.stderr

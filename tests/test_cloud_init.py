@@ -26,7 +26,7 @@ from nuthelper.installer import SETTING_TYPES
 from support.checkout import CHECKOUT
 from support.debian_root import DebianRoot, bootstrap_tarball
 from support.guide import snippet
-from support.live_target import assert_nut_serves, booted_with_ups, install_recorder, run_in
+from support.live_target import assert_nut_serves, install_recorder, run_in
 from support.nut import free_port
 from support.target import target_root
 from support.target_nut import assert_target_nut_reads
@@ -149,17 +149,8 @@ def test_without_the_key_the_module_does_nothing(trial):
     assert "Skipping module named nut_helper, no 'nut_helper' key in configuration" in log
 
 
-@pytest.fixture
-def live(tmp_path, sim_bench):
-    state = tmp_path / "q1.state"
-    state.write_text("OL\n")
-    q1 = sim_bench.add("ttyq1", "q1", env={"SIM_Q1_STATE": str(state)})
-    with booted_with_ups(tmp_path / "target", q1.device) as live:
-        yield live
-
-
-def test_first_boot_with_cloud_inits_final_stage_activates_nut(live):
-    target, binds = live
+def test_first_boot_with_cloud_inits_final_stage_activates_nut(live_q1_target):
+    target, binds = live_q1_target
     install_recorder(target, "udevadm", "udevd")       # no udevd runs in a chroot (nor in CI)
     shutil.copytree(MODULE_DIR, target.path("/root/checkout/integrations/cloud-init"))
     done = run_in(target, ["sh", "-ec", "cd /root/checkout\n" + snippet("cloud-init-install")])
