@@ -19,12 +19,13 @@ import grp
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from timing import installed_program
 
 COLLECTIONS = Path(__file__).resolve().parents[1] / "ansible"
 UPSES = [{"name": "rack", "model": "APC Smart-UPS 1500", "cable": "940-0024C", "port": "/dev/ttyS0"},
@@ -34,14 +35,6 @@ ROLE_PLAY = [{"name": "UPS servers", "hosts": "ups_servers", "gather_facts": Fal
 FLOOR_PLAY = [{"name": "floor", "hosts": "ups_servers", "gather_facts": False,
                "tasks": [{"name": f"ping {index}", "ansible.builtin.ping": {}} for index in range(3)]}]
 RECAP = re.compile(r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
-
-
-def ansible_playbook() -> str:
-    beside = Path(sys.executable).parent / "ansible-playbook"
-    found = str(beside) if beside.exists() else shutil.which("ansible-playbook")
-    if not found:
-        sys.exit("ansible-playbook is not installed for this interpreter: run `pip install \".[test]\"` first")
-    return found
 
 
 def make_roots(base: Path, hosts: list[str]) -> None:
@@ -66,7 +59,8 @@ def write_inventory(path: Path, roots: Path, hosts: list[str]) -> None:
 
 def run(playbook: Path, inventory: Path, forks: int, env: dict[str, str], *options: str) -> tuple[float, dict]:
     """Run the playbook; its wall time and the recap (host -> ok, changed, unreachable, failed)."""
-    command = [ansible_playbook(), "-i", str(inventory), "-f", str(forks), str(playbook), *options]
+    playbook_program = installed_program("ansible-playbook", 'pip install ".[test]"')
+    command = [playbook_program, "-i", str(inventory), "-f", str(forks), str(playbook), *options]
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, env=env)
     seconds = time.perf_counter() - start

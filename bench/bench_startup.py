@@ -3,9 +3,9 @@
 Usage: python3 bench/bench_startup.py [--runs N]     (nut-helper installed for this interpreter)
 
 Each command is run N times (default 25) after one warm-up, the commands taking turns in an order
-shuffled each round; the median wall time is divided by the median of ``python3 -c pass``. Beside each figure stands its target and the floor nothing on
-this stack can go below: ``import re``, a minimal argparse + json script, and
-``import argparse, json, jinja2``. The hardware-list cache lives in a private directory
+shuffled each round (bench/timing.py); the median wall time is divided by the median of
+``python3 -c pass``. Beside each figure stands its target and the floor nothing on this stack can
+go below: ``import re``, a minimal argparse + json script, and ``import argparse, json, jinja2``. The hardware-list cache lives in a private directory
 (NUT_HELPER_CACHE_DIR) that the warm runs share; the "first run after driver.list changed" rows
 get a fresh copy of the list for every run.
 """
@@ -15,12 +15,11 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from timing import installed_program, interleaved_medians
 
 SYSTEM_LIST = Path("/usr/share/nut/driver.list")
 MINIMAL_CLI = "import argparse, json, sys; p = argparse.ArgumentParser(); p.add_argument('x'); json.dumps(vars(p.parse_args(['a'])))"
@@ -37,37 +36,11 @@ CHECK_CONF = """[tripp]
 """
 
 
-def nut_helper() -> str:
-    beside = Path(sys.executable).parent / "nut-helper"
-    found = str(beside) if beside.exists() else shutil.which("nut-helper")
-    if not found:
-        sys.exit("nut-helper is not installed for this interpreter: run `pip install .` first")
-    return found
-
-
-def interleaved_medians(rows: list[tuple], runs: int, env: dict[str, str]) -> dict[str, float]:
-    """Each row's median wall time over ``runs`` rounds; every round runs each command once, in an
-    order shuffled anew (seeded), so that a slow spell of a shared machine, or following a heavy
-    command, weighs on all of them alike."""
-    import random
-
-    shuffler = random.Random(12)
-    times: dict[str, list[float]] = {name: [] for name, *_ in rows}
-    for _ in range(runs):
-        for name, command, _, _, before in shuffler.sample(rows, len(rows)):
-            if before is not None:
-                before()
-            start = time.perf_counter()
-            subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(values) for name, values in times.items()}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=25)
     runs = parser.parse_args().runs
-    exe = nut_helper()
+    exe = installed_program("nut-helper", "pip install .")
     scratch = Path(tempfile.mkdtemp(prefix="nut-helper-bench-"))
     env = dict(os.environ, NUT_HELPER_CACHE_DIR=str(scratch / "cache"))
     conf = scratch / "ups.conf"
@@ -98,9 +71,7 @@ def main() -> None:
          None, None),
     ]
     change_the_list()
-    for _, command, _, _, _ in rows:  # warm the page cache and the hardware-list cache once
-        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
-    medians = interleaved_medians(rows, runs, env)
+    medians = interleaved_medians([(name, command, before) for name, command, _, _, before in rows], runs, env)
     base = medians["python3 -c pass"]
     print(f"start-up, median of {runs} runs, as a ratio to `python3 -c pass` ({base * 1000:.1f} ms)")
     missed = 0
