@@ -28,10 +28,8 @@ description:
     this machine, and its udev rule, as one change.
   - Every file is written as one change (all or nothing), with the previous version kept as
     C(FILE.nut-helper.bak); files holding passwords end at mode 0640 root:nut or tighter.
-author:
-  - nut-helper contributors (!UNKNOWN)
-requirements:
-  - The nut-helper Python library (Python 3.11 or later) in the Python that runs modules on the managed host.
+extends_documentation_fragment:
+  - nut_helper.nut.library
 attributes:
   check_mode:
     support: full

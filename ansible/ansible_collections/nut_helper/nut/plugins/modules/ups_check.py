@@ -18,10 +18,8 @@ description:
     installed driver does not accept, and ports that are missing or that user C(nut) cannot open.
   - Fails when there is an error; warnings and informational findings are returned.
   - Never changes anything, and never runs a program the file names.
-author:
-  - nut-helper contributors (!UNKNOWN)
-requirements:
-  - The nut-helper Python library (Python 3.11 or later) in the Python that runs modules on the managed host.
+extends_documentation_fragment:
+  - nut_helper.nut.library
 attributes:
   check_mode:
     support: full

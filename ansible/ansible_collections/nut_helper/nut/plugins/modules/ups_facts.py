@@ -19,10 +19,8 @@ description:
     sends bytes to the ports; it never touches a port another program holds and never raises a line a
     contact-closure UPS reads as "shut down". It takes a few seconds per port.
   - The facts are C(ansible_facts.nut_helper); nothing on the host changes.
-author:
-  - nut-helper contributors (!UNKNOWN)
-requirements:
-  - The nut-helper Python library (Python 3.11 or later) in the Python that runs modules on the managed host.
+extends_documentation_fragment:
+  - nut_helper.nut.library
 attributes:
   check_mode:
     support: full
