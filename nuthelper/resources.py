@@ -52,10 +52,6 @@ def templates_directory() -> str:
     return shipped_file("templates")
 
 
-def templates_dir() -> Path:
-    """:func:`templates_directory` as a Path."""
-    return _path(templates_directory())
-
 
 def data_path(name: str) -> Path:
     """A data file kept inside the package, as a Path."""

@@ -116,7 +116,7 @@ def test_readme_example_with_the_installed_command(installed):
 
 def test_installed_package_finds_its_data(installed):
     code = ("from nuthelper import resources as r; import json; print(json.dumps([str(p) for p in "
-            "(r.cables_path(), r.cables_schema_path(), r.templates_dir(), r.data_path('hcl.json'))]))")
+            "(r.cables_path(), r.cables_schema_path(), r.templates_directory(), r.data_path('hcl.json'))]))")
     done = installed.run(["/usr/bin/python3", "-c", code])
     assert done.returncode == 0, done.stderr
     paths = json.loads(done.stdout)
