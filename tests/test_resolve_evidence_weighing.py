@@ -9,7 +9,10 @@ from __future__ import annotations
 import pytest
 
 from nuthelper.errors import Ambiguous, InvalidInput
+from nuthelper.knowledge.hcl import parse_driver_list
 from nuthelper.resolve import resolve
+from nuthelper.resolve.families import default_families
+from nuthelper.resolve.modelname import understand
 
 
 @pytest.mark.parametrize(("cable", "port"), [("ADAM-6050 Modbus TCP remote I/O", "192.0.2.20"),
@@ -26,7 +29,7 @@ def test_a_gateway_is_not_found_on_the_usb_bus():
         resolve("Acme DC-UPS 24V 10A", "Modbus remote I/O", "auto", attached=[])
 
 
-@pytest.mark.parametrize("model", ["PowerWalker VI 2000 SCL", "Salicru SPS ONE 1100VA"])
+@pytest.mark.parametrize("model", ["Sweex INTELLIGENT UPS 1000VA P220", "Salicru SPS ONE 1100VA"])
 def test_q1_usb_rows_of_a_series_answer_for_its_serial_port(model):
     """Not the vendor's "(various) serial" row of a driver the installed NUT lacks."""
     recommendation = resolve(model, port="/dev/ttyS0")
@@ -75,8 +78,9 @@ def test_liebert_gxt_serial_names_the_contact_closure_alternative():
 
 def test_a_mixed_series_says_what_decides():
     """A sub-line the list does not know, of a series with HID and Q* units."""
-    recommendation = resolve("PowerWalker VI 1500 CW", port="auto", attached=[])
+    recommendation = resolve("PowerWalker VI 1100 CW", port="auto", attached=[])
     assert any("different drivers" in warning and "USB ID" in warning for warning in recommendation.warnings)
+    assert not any("More than one driver" in warning for warning in recommendation.warnings)  # said once
 
 
 def test_a_brand_named_keeps_its_own_protocol():
@@ -95,3 +99,49 @@ def test_an_unknown_unrated_unit_is_inferred_with_a_warning(model, port):
     recommendation = resolve(model, port=port, attached=[])
     assert (recommendation.driver, recommendation.choice.confidence) == ("nutdrv_qx", "inferred")
     assert any("no rating" in warning and "DC or DIN-rail" in warning for warning in recommendation.warnings)
+
+
+def test_a_product_line_word_before_the_series_is_no_part_of_it():
+    """NUT's list writes "Line-Interactive VI 850 LCD" where the box says "VI 850 LCD": a unit typed
+    without the word meets the rows that share its suffix."""
+    families = default_families()
+    assert understand("Line-Interactive VI 850 LCD", "powerwalker", families).series == ("vi",)
+    assert understand("Online VFI 2000RT LCD", "powerwalker", families).series == ("vfi",)
+    assert understand("Laser Online 3000VA", None, families).series == ("laser", "online")  # not before it
+    assert understand("Online 3000VA", None, families).series == ("online",)  # nothing after it
+    lcd = resolve("PowerWalker VI 1200 LCD", port="auto", attached=[])
+    assert (lcd.driver, lcd.choice.confidence) == ("nutdrv_qx", "series")
+    assert resolve("PowerWalker VI 1500 SHL", port="auto", attached=[]).driver == "usbhid-ups"
+
+
+@pytest.mark.parametrize(("port", "driver"), [("auto", "usbhid-ups"), ("/dev/ttyS0", "bcmxcp")])
+def test_a_brand_word_is_kept_where_the_rows_write_it(port, driver):
+    """"Powerware" names Eaton, and Eaton's rows write "Powerware 9130": that row, whose "bcmxcp or
+    usbhid-ups" gives each port the driver that speaks over it."""
+    recommendation = resolve("Eaton Powerware 9130", port=port, attached=[])
+    assert (recommendation.driver, recommendation.choice.confidence) == (driver, "hcl")
+
+
+def test_a_longer_exact_name_wins_over_the_part_of_it_another_row_names():
+    """"T750" alone is a row for older units; "T750 G2" is a row of its own."""
+    recommendation = resolve("HP T750 G2", port="auto", attached=[])
+    assert recommendation.driver == "usbhid-ups"
+    assert "bcmxcp_usb" not in [alternative.driver for alternative in recommendation.alternatives]
+
+
+REVISIONS = '''\
+"Acme"	"ups"	"3"	"Guard 900"	"older models, USB port"	"bcmxcp_usb"
+"Acme"	"ups"	"3"	"Guard 900 G2"	"USB port"	"usbhid-ups"
+"Acme"	"ups"	"3"	"Guard 900 G2"	"Serial port"	"bcmxcp"
+"Acme"	"ups"	"3"	"Guard 900 INTL"	"USB"	"usbhid-ups"
+'''
+
+
+def test_a_row_for_older_units_competes_with_the_model_s_other_revisions():
+    hcl = parse_driver_list(REVISIONS, "test list")
+    recommendation = resolve("Acme Guard 900", port="auto", hcl=hcl, attached=[])
+    assert (recommendation.driver, recommendation.choice.confidence) == ("usbhid-ups", "hcl")
+    assert [alternative.driver for alternative in recommendation.alternatives] == ["bcmxcp_usb"]
+    warning = next(warning for warning in recommendation.warnings if "More than one driver" in warning)
+    assert "older models" in warning and "Guard 900 G2" in warning and "bcmxcp ," not in warning
+    assert resolve("Acme Guard 900", port="/dev/ttyS0", hcl=hcl).driver == "bcmxcp"

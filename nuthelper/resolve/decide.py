@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from nuthelper.errors import (Ambiguous, InvalidInput, NotFound, NutHelperError, cable_candidate, candidate,
                               choice_candidate)
 from nuthelper.knowledge.cables import CableBase, Vendor, load_cables
+from nuthelper.knowledge.drivers import connection_kind as driver_connection
 from nuthelper.knowledge.drivers import installed_drivers, prefer_installed
-from nuthelper.knowledge.hcl import HCL, HclEntry
+from nuthelper.knowledge.hcl import HCL, DriverChoice, HclEntry
 from nuthelper.knowledge.names import VendorIndex, normalize, one_edit_apart
 from nuthelper.knowledge.ports import connection_kind
 from nuthelper.resolve import cables as cable_answers
@@ -88,7 +89,7 @@ def resolve_model(model: str, cable: str | None, port: str | None, *, knowledge:
     if vendor_id is None:  # vendors of knowledge packs
         vendor_id, rest, how = _split_vendor(knowledge.vendor_index.split_loosely, knowledge.vendor_index, query,
                                              families)
-    name = understand(rest or query, vendor_id, families)
+    name = _with_brand_word(understand(rest or query, vendor_id, families), query, rest, vendor_id, lists, families)
     if name.vendor is None:
         name, how = _vendor_from_series(lists, name, families, how)
     vendor = _vendor(knowledge, lists, name.vendor)
@@ -209,6 +210,23 @@ def _vendor_from_series(lists: Lists, name: ModelName, families: Families, how: 
                for key in lists.vendors.keys(vendor)):
         return name, how
     return understand(after, vendor, families), "spelling"
+
+
+def _with_brand_word(name: ModelName, query: str, rest: str, vendor_id: str | None, lists: Lists,
+                     families: Families) -> ModelName:
+    """A vendor read from a second name of it ("Powerware" for Eaton) may be how its rows write the
+    model ("Eaton | Powerware 9130"): the model with that name kept is a further name of it."""
+    if vendor_id is None or not rest or not query.endswith(rest):
+        return name
+    canonical = normalize(lists.vendor_name(vendor_id))
+    said = [word for word in query[:len(query) - len(rest)].split()
+            if normalize(word) and normalize(word) != canonical and not families.is_generic(normalize(word))]
+    if not said or normalize(" ".join(said)) in canonical:
+        return name
+    kept = understand(f"{' '.join(said)} {rest}", vendor_id, families, with_others=False)
+    if not any(match.grade == "exact" for match in lists.matches(kept)[0]):
+        return name
+    return name.with_others((*name.others, kept))
 
 
 def _split_vendor(split: Callable, vendors: VendorIndex, query: str, families: Families) -> tuple[str | None, str, str]:
@@ -347,7 +365,8 @@ def _from_knowledge(context: Context) -> Recommendation:
         ("series", "the network knowledge of the model's family", lambda: _card_options(context, "family")),
         ("vendor-default", "the vendor's network cards", lambda: _card_options(context, "vendor")),
         ("hcl", "a row of NUT's hardware list naming this model",
-         lambda: [_row_option(context, m, "hcl") for m in by_grade["exact"] + by_grade["model"]]),
+         lambda: [_row_option(context, m, "hcl") for m in _most_specific(context, by_grade["exact"]) + by_grade["model"]]
+         + _other_revisions(context, by_grade["exact"])),
         ("series", f"the {lineage[0].name} family knowledge" if lineage else "",
          lambda: _family_options(context, lineage[:1]) if _is_the_family(name) else []),
         ("series", SAME_SERIES, lambda: _sibling_options(context, by_grade["sibling"])),
@@ -498,7 +517,7 @@ def _only_other_port(lineage: list[Family]) -> str | None:
 
 def _row_option(context: Context, match: RowMatch, confidence: str, cable_title: str | None = None) -> Option:
     row = match.row
-    chosen, notes = prefer_installed(row.drivers, context.driver_path)
+    chosen, notes = prefer_installed(_drivers_for(row, context.connection), context.driver_path)
     kind = match.connection
     extra = f" ({row.extra})" if row.extra else ""
     newer = "" if match.hcl is context.lists.primary.hcl else " (newer list, bundled)"
@@ -514,6 +533,52 @@ def _row_option(context: Context, match: RowMatch, confidence: str, cable_title:
     if not _installed(context, chosen.driver):
         weight /= 2
     return Option(choice, kind, weight, because, decides=_decides_from_extra(row))
+
+
+def _most_specific(context: Context, exact: list[RowMatch]) -> list[RowMatch]:
+    """Rows named exactly by a part of the typed name ("T750" of "HP T750 G2") give way to rows named
+    exactly by a longer name that contains it ("T750 G2"), when those fit the connection."""
+    fitting = {normalize(match.name) for match in exact if _fits(match.connection, context.connection)}
+    return [match for match in exact
+            if not any(len(other) > len(normalize(match.name)) and normalize(match.name) in other for other in fitting)]
+
+
+_REVISION_WORDS = ("older", "newer")
+
+
+def _other_revisions(context: Context, exact: list[RowMatch]) -> list[Option]:
+    """An exact row that covers only the older (or newer) units of a model ("HP T500 / T750, older
+    models"), and no other row of that model on the connection: the rows of the same model with a
+    further name part ("T750 G2", "T750 INTL") are the other revisions, and compete with it; the
+    revision decides."""
+    typed = context.name.compact
+    named = [match for match in exact if normalize(match.name) == typed and _fits(match.connection, context.connection)]
+    if not named or context.name.vendor is None or \
+            not all(any(word in match.row.extra.lower() for word in _REVISION_WORDS) for match in named):
+        return []
+    known = {_row_key(match.row) for match in exact}
+    indexes = [context.lists.primary] + ([context.lists.newer] if context.lists.newer is not None else [])
+    found = []
+    for index in indexes:
+        for name in index.names_of(context.name.vendor):
+            compact, key = name.parsed.compact, _row_key(name.row)
+            match = RowMatch(name.row, "model", 0, name.text, index.hcl)
+            if key not in known and compact.startswith(typed) and len(compact) > len(typed) and \
+                    _fits(match.connection, context.connection):
+                known.add(key)
+                found.append(match)
+    options = [_row_option(context, match, "hcl") for match in found]
+    decides = "the unit's revision: " + "; ".join(
+        f"{match.row.model}{f' ({match.row.extra})' if match.row.extra else ''} -> {match.row.driver_text}"
+        for match in named + found)
+    for option in options:
+        option.decides = decides
+    return options
+
+
+def _row_key(row: HclEntry) -> tuple[str, str, str]:
+    """A row as both hardware lists write it (the bundled one may differ in its extra cell)."""
+    return (row.manufacturer, row.model, row.driver_text)
 
 
 def _sibling_options(context: Context, siblings: list[RowMatch]) -> list[Option]:
@@ -674,7 +739,7 @@ def _majority_options(context: Context, vendor: str) -> list[Option]:
     rows = [row for row in context.lists.all_rows(vendor) if not _needs_cable(row)]
     options = []
     for kind in ("usb", "serial", "network"):
-        counted = _count_drivers(context, [row for row in rows if _fits(row.connection, kind)])
+        counted = _count_drivers(context, [row for row in rows if _fits(row.connection, kind)], kind)
         total = sum(counted.values())
         ranked = sorted(counted.items(), key=lambda item: -item[1])
         if not ranked or ranked[0][1] / total <= MAJORITY and len(ranked) > 1:
@@ -691,10 +756,19 @@ def _needs_cable(match: RowMatch) -> bool:
     return any(choice.driver == "genericups" for choice in match.row.drivers)
 
 
-def _count_drivers(context: Context, rows: list[RowMatch]) -> dict[str, int]:
+def _drivers_for(row: HclEntry, connection: str | None) -> list[DriverChoice]:
+    """The row's drivers that speak over the connection ("bcmxcp or usbhid-ups" over USB: usbhid-ups),
+    all of them when none does or the connection is not known."""
+    if connection not in ("usb", "serial"):
+        return row.drivers
+    return [choice for choice in row.drivers if driver_connection(choice.driver) in (connection, "any", None)] \
+        or row.drivers
+
+
+def _count_drivers(context: Context, rows: list[RowMatch], kind: str | None = None) -> dict[str, int]:
     counted: dict[str, int] = {}
     for row in rows:
-        driver = prefer_installed(row.row.drivers, context.driver_path)[0].driver
+        driver = prefer_installed(_drivers_for(row.row, kind), context.driver_path)[0].driver
         counted[driver] = counted.get(driver, 0) + 1
     return counted
 
@@ -715,7 +789,7 @@ def _unknown_vendor_options(context: Context) -> list[Option]:
             continue
         for kind in ("usb", "serial", "network"):
             counted = _count_drivers(context, [row for row in rows if _fits(row.connection, kind)
-                                               and not _needs_cable(row)])
+                                               and not _needs_cable(row)], kind)
             if counted:
                 top = max(counted.items(), key=lambda item: item[1])[0]
                 per_kind.setdefault(kind, {}).setdefault(top, 0)
@@ -793,10 +867,12 @@ def _answer(context: Context, options: list[Option], confidence: str) -> Recomme
     close = [rival for rival, group in zip(rivals, ranked[1:])
              if sum(option.weight for option in group) >= CLOSE_RIVAL * weight]
     decides = best.decides or "; ".join(dict.fromkeys(o.decides for group in ranked for o in group if o.decides))
-    if close or (best.alternatives and best.decides):
+    revisions = [o for group in ranked[1:] for o in group if o.decides]  # rivals the unit's revision decides
+    if close or revisions or (best.alternatives and best.decides):
         names = ", ".join(dict.fromkeys([choice.summary(), *(alt.summary() for alt in alternatives)]))
         what = decides or _generic_decider(best.connection if best.connection != "any" else context.connection)
-        warnings.append(f"More than one driver is plausible ({names}); what decides: {what}.")
+        if not any(f"what decides: {what}" in warning for warning in warnings):  # said of the mixed series
+            warnings.append(f"More than one driver is plausible ({names}); what decides: {what}.")
     elif rivals:
         reasons.append("Other rows: " + "; ".join(rival.choice.summary() for rival in rivals) + ".")
     connection = context.connection or (best.connection if best.connection != "any" else None)

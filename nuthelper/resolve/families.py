@@ -156,6 +156,8 @@ class Families:
         self.generic = frozenset(words["generic"])
         self.device_words = frozenset(words["device"])
         """Words that say a name is of a UPS ("UPS", "USV", "SAI", "nobreak", ...)."""
+        self.topology = tuple(tuple(tokens(phrase)) for phrase in words.get("topology", ()))
+        """How a UPS works ("Line-Interactive", "Online"): before a series, no part of its name."""
         self.connection_words = {word: kind for kind, listed in words["connection"].items() for word in listed}
         self.network_phrases = tuple(normalize(phrase) for phrase in words["network_phrases"])
         bridged = words.get("serial_from_usb")
@@ -196,6 +198,14 @@ class Families:
 
     def is_generic(self, word: str) -> bool:
         return word in self.generic
+
+    def without_topology(self, words: list[str]) -> list[str]:
+        """``words`` without a leading topology phrase ("line interactive vi 850" -> "vi 850"), when a
+        series word follows it."""
+        for phrase in self.topology:
+            if tuple(words[:len(phrase)]) == phrase and words[len(phrase):] and not words[len(phrase)].isdigit():
+                return words[len(phrase):]
+        return words
 
     def connection_in(self, words: Iterable[str]) -> str | None:
         """The connection a word of a name states ("USB", "serial", "SNMP"), or None."""

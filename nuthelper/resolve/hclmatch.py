@@ -179,7 +179,7 @@ def _series_grade(typed: ModelName, row: ModelName, families: Families) -> tuple
         same_suffix = bool(row.suffix) and row.suffix == typed.suffix
         if same_capacity and (same_suffix or not row.suffix or not typed.suffix):
             return "model", 0
-        return "sibling", 2 * same_capacity + same_suffix
+        return "sibling", same_capacity + 2 * same_suffix  # the suffix names the sub-line ("SHL", "LCD"), the capacity many
     if (row.capacity is not None and row.capacity == typed.capacity and row.suffix == typed.suffix
             and _ends_with(row.series_key, typed.series_key)):
         return "model", 0  # the row writes descriptive words first: "Line-Interactive VI 850 LCD"

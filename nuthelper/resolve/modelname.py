@@ -61,6 +61,10 @@ class ModelName(Record):
     def all_names(self) -> tuple["ModelName", ...]:
         return (self, *self.others)
 
+    def with_others(self, others: tuple["ModelName", ...]) -> "ModelName":
+        return ModelName(self.text, self.vendor, self.series, self.capacity, self.unit, self.suffix, self.family,
+                         self.connection, others)
+
     def describe(self) -> str:
         """The parts in words, for the reasons of an answer."""
         parts = []
@@ -91,8 +95,9 @@ def understand(text: str, vendor: str | None, families: Families, *, with_others
     others += [_parse(word, vendor, families) for word in main.split()
                if _looks_like_sku(word) and normalize(word) != name.compact]
     others = [other for other in others if other.series or other.capacity]
+    connection = name.connection or next((other.connection for other in others if other.connection), None)
     return ModelName(name.text, name.vendor, name.series, name.capacity, name.unit, name.suffix, name.family,
-                     name.connection or next((o.connection for o in others if o.connection), None), tuple(others))
+                     connection, tuple(others))
 
 
 def _looks_like_sku(word: str) -> bool:
@@ -125,6 +130,7 @@ def _parse(text: str, vendor: str | None, families: Families) -> ModelName:
             if unit in ("kVA", "kW") and capacity < 1000:
                 capacity *= 1000
         series_words, suffix = rest[:position], following
+    series_words = families.without_topology(series_words)
     series = tuple(word for index, word in enumerate(series_words)
                    if not families.is_generic(word) and word not in _UNITS
                    and not (word.isdigit() and series_words[index + 1:index + 2] and series_words[index + 1] in _UNITS))
