@@ -71,6 +71,12 @@ def test_typos_are_tolerated(index):
     assert ("Tripp Lite", "OMNI900LCD") in _hcl_models(_top(index, "trip lite omni900lcd"))
 
 
+def test_spelling_is_left_alone_when_the_caller_understood_the_query(index):
+    """lookup reads the model first; when that finds rows, the word search guesses no misspellings."""
+    assert any("Ellipse" in model for _, model in _hcl_models(index.search("Elipse", limit=6)))
+    assert not any("Ellipse" in model for _, model in _hcl_models(index.search("Elipse", limit=6, spelling=False)))
+
+
 def test_vendor_filter(index):
     matches = index.search("ellipse max 1100", vendor="MGE Office Protection Systems", limit=20)
     assert matches and {m.entry.vendor_id for m in matches if m.kind == "hcl"} == {"eaton"}

@@ -39,8 +39,8 @@ def run(args: argparse.Namespace) -> int:
     from nuthelper.resolve.lookup import merged, understood_matches
 
     limit = max(args.limit, 3)
-    matches = merged(understood_matches(args.query, hcl, args.vendor),
-                     index.search(args.query, vendor=args.vendor, limit=limit), limit)
+    graded = understood_matches(args.query, hcl, args.vendor)
+    matches = merged(graded, index.search(args.query, vendor=args.vendor, limit=limit, spelling=not graded), limit)
     found = [m for m in matches if m.score >= FOUND][: args.limit]
     suggestions = [] if found else matches[:3]
     if args.json:

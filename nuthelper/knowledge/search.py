@@ -198,17 +198,21 @@ class SearchIndex:
 
     # -- search
 
-    def search(self, query: str, vendor: str | None = None, limit: int = 10) -> list[Match]:
-        """The best ``limit`` candidates for ``query``, best first (scores in 0..1; see ``FOUND``)."""
+    def search(self, query: str, vendor: str | None = None, limit: int = 10, *, spelling: bool = True) -> list[Match]:
+        """The best ``limit`` candidates for ``query``, best first (scores in 0..1; see ``FOUND``).
+
+        Words spelt one letter off count when no word matches well, and names spelt like the query
+        when no word matches at all; ``spelling=False`` leaves both out (the caller has understood
+        the query already)."""
         vendor_id = None
         if vendor:
             vendor_id = self.vendors.canonical(vendor)
             if vendor_id is None:
                 return []
         matches = self._search(query, vendor_id, fuzzy=False)
-        if not matches or matches[0].score < 0.9:
+        if spelling and (not matches or matches[0].score < 0.9):
             matches = self._search(query, vendor_id, fuzzy=True)
-        if not matches:
+        if spelling and not matches:
             matches = self._closest_by_spelling(query, vendor_id)
         return matches[:limit]
 
