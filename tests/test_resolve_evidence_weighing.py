@@ -10,7 +10,7 @@ import pytest
 
 from nuthelper.errors import Ambiguous, InvalidInput
 from nuthelper.knowledge.hcl import parse_driver_list
-from nuthelper.resolve import resolve
+from nuthelper.resolve import SerialPortNeeded, resolve
 from nuthelper.resolve.families import default_families
 from nuthelper.resolve.modelname import understand
 
@@ -145,3 +145,16 @@ def test_a_row_for_older_units_competes_with_the_model_s_other_revisions():
     warning = next(warning for warning in recommendation.warnings if "More than one driver" in warning)
     assert "older models" in warning and "Guard 900 G2" in warning and "bcmxcp ," not in warning
     assert resolve("Acme Guard 900", port="/dev/ttyS0", hcl=hcl).driver == "bcmxcp"
+
+
+def test_a_unit_whose_usb_port_is_a_serial_converter_asks_for_its_tty():
+    """huawei-ups2000 reads the UPS2000's USB port as /dev/ttyUSB0: --port auto is no port for it,
+    and what small vendors' USB units use (Megatec Q*) says nothing of a Modbus unit."""
+    with pytest.raises(SerialPortNeeded, match="/dev/ttyUSB0"):
+        resolve("Huawei UPS2000-A-2KTTS", port="auto", attached=[])
+    assert resolve("Huawei UPS2000-A-2KTTS", port="/dev/ttyUSB0").driver == "huawei-ups2000"
+
+
+def test_q_units_listed_on_serial_only_are_still_inferred_q_over_usb():
+    recommendation = resolve("Santak Castle C3K", port="auto", attached=[])
+    assert (recommendation.driver, recommendation.choice.confidence) == ("nutdrv_qx", "inferred")

@@ -98,3 +98,14 @@ def test_port_that_is_no_device_is_refused(tmp_path, kind):
     target.mkdir() if kind == "directory" else target.write_text("")
     done = nut_helper("setup", "--model", "Tripp Lite X", "--cable", "73-0844", "--port", str(target))
     assert done.returncode == 2 and "not a serial device" in done.stderr
+
+
+def test_port_auto_for_a_serial_unit_with_no_serial_port_says_both(tmp_path):
+    """The model is known only as a serial unit and the machine has no serial port to probe: the
+    error names the serial device to pass, and why the probe found nothing."""
+    machine = tmp_path / "no-ports.umockdev"
+    machine.write_text("P: /devices/platform/serial8250\nE: SUBSYSTEM=platform\nE: DRIVER=serial8250\n")
+    done = nut_helper("setup", "--model", "Huawei UPS2000-A-2KTTS", "--port", "auto", prefix=umockdev_prefix(machine))
+    assert done.returncode == 2, done.stderr
+    assert "known only as a serial unit" in done.stderr and "/dev/ttyUSB0" in done.stderr
+    assert "no serial port to probe" in done.stderr and done.stderr.count("\n") == 1

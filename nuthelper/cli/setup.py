@@ -89,8 +89,12 @@ def recommend(args: argparse.Namespace):
         if not args.probe or isinstance(unanswered, SerialPortNeeded):
             raise
         return _from_probe_alone(args, unanswered)
-    except SerialPortNeeded:
-        found = _auto_port(args, probe_serial=True, usb=False)
+    except SerialPortNeeded as needed:
+        try:
+            found = _auto_port(args, probe_serial=True, usb=False)
+        except NutHelperError as unfound:
+            raise SerialPortNeeded(f"{needed.message}; no unit answered on the serial ports either "
+                                   f"({unfound.message})", details=needed.details) from None
         recommendation = resolve(args.model, args.cable, found.port, knowledge=knowledge, hcl=hcl,
                                  driver_path=args.driver_path)
         recommendation.reasons.insert(1, f"--port auto: {found.explanation}; using {found.port}.")

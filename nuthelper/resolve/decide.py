@@ -17,7 +17,7 @@ from nuthelper.errors import (Ambiguous, InvalidInput, NotFound, NutHelperError,
                               choice_candidate)
 from nuthelper.knowledge.cables import CableBase, Vendor, load_cables
 from nuthelper.knowledge.drivers import connection_kind as driver_connection
-from nuthelper.knowledge.drivers import installed_drivers, prefer_installed
+from nuthelper.knowledge.drivers import installed_drivers, prefer_installed, program_name, replacement_for
 from nuthelper.knowledge.hcl import HCL, DriverChoice, HclEntry
 from nuthelper.knowledge.names import VendorIndex, normalize, one_edit_apart
 from nuthelper.knowledge.ports import connection_kind
@@ -394,6 +394,8 @@ def _from_knowledge(context: Context) -> Recommendation:
     elsewhere: list[Option] = []  # the most specific answers found, for other connections
     serial_only = False
     for confidence, level_name, make in levels:
+        if confidence == "inferred" and _known_protocol_elsewhere(context, elsewhere):
+            break  # the model speaks another protocol over another port: other vendors' units say nothing of it
         options = make()
         if not options:
             continue
@@ -421,9 +423,21 @@ def _from_knowledge(context: Context) -> Recommendation:
     if lacking:
         raise lacking
     if serial_only and context.port == USB_PORT:
+        bridged = any("usb" in option.origin.lower() for option in elsewhere)
+        example = "/dev/ttyUSB0 (its USB port is a USB-to-serial converter)" if bridged else "/dev/ttyS0"
         raise SerialPortNeeded(f"--port auto finds USB devices, but '{context.query}' is known only as a serial "
-                               "unit: pass the serial device, e.g. --port /dev/ttyS0")
+                               f"unit: pass the serial device, e.g. --port {example}")
     raise _not_found(context, elsewhere)
+
+
+def _known_protocol_elsewhere(context: Context, elsewhere: list[Option]) -> bool:
+    """Over USB or serial, the model is known over the other port with a driver other than
+    Megatec Q*'s (huawei-ups2000 on serial): what small vendors' units use says nothing of it. Q*
+    units listed on one port are Q* on the other too, and a network card is no protocol of the unit."""
+    if context.connection not in ("usb", "serial") or not elsewhere:
+        return False
+    return any(program_name((replacement_for(o.choice.driver) or {}).get("use", o.choice.driver)) != "nutdrv_qx"
+               for o in elsewhere)
 
 
 SAME_SERIES = "rows of NUT's hardware list for the same series"
