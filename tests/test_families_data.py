@@ -120,3 +120,10 @@ def test_the_reader_loads_every_family():
     assert len(loaded.families) == len(families())
     for family_id, _, family in families():
         assert loaded.by_id[family_id].name == family["name"]
+
+
+def test_the_word_lists_that_change_a_reading_have_sources():
+    words = DATA["words"]
+    assert words["source"].strip() and words["serial_from_usb"]["source"].strip()
+    assert words["topology"] and words["topology_source"].strip()
+    assert all(phrase == phrase.lower() and phrase.strip() for phrase in words["topology"])
