@@ -18,7 +18,7 @@ import sys
 
 from nuthelper import __version__
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 _state = {"enabled": True, "writable": True}
 
 TYPE_CHECKING = False

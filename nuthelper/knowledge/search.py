@@ -11,8 +11,10 @@ slightly lowered when the name has many words the query does not mention.
 
 from __future__ import annotations
 
+import marshal
 import os
 import re
+from array import array
 
 from nuthelper.records import Record
 from nuthelper.knowledge.cables import CableBase, load_cables
@@ -93,9 +95,10 @@ class _Doc:
 
 class _Docs:
     """The index's documents by number: the hardware-list rows (made into :class:`_Doc` when first
-    asked for: a query looks at a few of thousands), then the cables."""
+    asked for: a query looks at a few of thousands), then the cables. A row's searchable names
+    are kept packed (``marshal`` bytes) until then."""
 
-    def __init__(self, rows: list, parts: list[list[tuple]]) -> None:
+    def __init__(self, rows: list, parts: list[bytes]) -> None:
         self._rows, self._parts = rows, parts
         self._made: dict[int, _Doc] = {}
         self.cables: list[_Doc] = []
@@ -109,24 +112,40 @@ class _Docs:
         doc = self._made.get(number)
         if doc is None:
             row = self._rows[number]
-            doc = self._made[number] = _Doc("hcl", row, row.vendor_id, self._parts[number], row.support_level)
+            doc = self._made[number] = _Doc("hcl", row, row.vendor_id, _unpacked(self._parts[number], row),
+                                            row.support_level)
         return doc
 
     def __iter__(self):
         return (self[number] for number in range(len(self)))
 
 
-def _hcl_search_data(hcl: HCL) -> tuple[list[list[tuple]], dict[str, list[int]]]:
-    """For each row, its searchable names with their parts, and which rows each token is in: from
-    the cache when the list came from a file whose cache is fresh (nuthelper.knowledge.hclcache)."""
-    def build() -> tuple[list[list[tuple]], dict[str, list[int]]]:
-        parts = [[(name, name_parts(name)) for name in dict.fromkeys(entry.model_names) if name.strip()]
-                 for entry in hcl.entries]
+def _row_parts(entry: Any) -> list[tuple]:
+    return [(name, name_parts(name)) for name in dict.fromkeys(entry.model_names) if name.strip()]
+
+
+def _unpacked(packed: bytes, entry: Any) -> list[tuple]:
+    """A row's names with their parts, from their packed form (made again if it cannot be read)."""
+    try:
+        parts = marshal.loads(packed)
+    except (EOFError, ValueError, TypeError):
+        parts = None
+    return parts if isinstance(parts, list) else _row_parts(entry)
+
+
+def _hcl_search_data(hcl: HCL) -> tuple[list[bytes], dict[str, bytes]]:
+    """For each row, its searchable names with their parts (packed), and which rows each token is
+    in (packed row numbers): from the cache when the list came from a file whose cache is fresh
+    (nuthelper.knowledge.hclcache). Packed, they load at once and are unpacked for the few rows
+    and words a query reaches."""
+    def build() -> tuple[list[bytes], dict[str, bytes]]:
+        parts = [_row_parts(entry) for entry in hcl.entries]
         postings: dict[str, list[int]] = {}
         for number, names in enumerate(parts):
             for token in {token for _, part in names for token in part[0]}:
                 postings.setdefault(token, []).append(number)
-        return parts, postings
+        return ([marshal.dumps(names) for names in parts],
+                {token: array(_ROW_NUMBER, numbers).tobytes() for token, numbers in postings.items()})
 
     from nuthelper.knowledge.hclcache import cached
 
@@ -136,8 +155,13 @@ def _hcl_search_data(hcl: HCL) -> tuple[list[list[tuple]], dict[str, list[int]]]
         return build()
     found = cached(hcl.source, info, build, kind="search")
     fits = (isinstance(found, tuple) and len(found) == 2 and isinstance(found[0], list)
-            and isinstance(found[1], dict) and len(found[0]) == len(hcl.entries))
+            and isinstance(found[1], dict) and len(found[0]) == len(hcl.entries)
+            and all(isinstance(packed, bytes) and len(packed) % _ROW_BYTES == 0 for packed in found[1].values()))
     return found if fits else build()
+
+
+_ROW_NUMBER = "I"
+_ROW_BYTES = array(_ROW_NUMBER).itemsize
 
 
 class SearchIndex:
@@ -148,7 +172,8 @@ class SearchIndex:
 
     def __init__(self, hcl: HCL, knowledge: CableBase | None = None) -> None:
         self.vendors = hcl.vendors.copy()  # the HCL's own table is shared: never change it
-        parts, self.postings = _hcl_search_data(hcl)
+        parts, self._row_postings = _hcl_search_data(hcl)
+        self._cable_postings: dict[str, list[int]] = {}
         self.docs = _Docs(hcl.entries, parts)
         self.by_vendor: dict[str, list[int]] = {}
         for number, entry in enumerate(hcl.entries):
@@ -166,8 +191,25 @@ class SearchIndex:
                 self.docs.cables.append(_Doc("cable", data, vendor_id, cable_parts, 6))
                 self.by_vendor.setdefault(vendor_id, []).append(number)
                 for token in {token for _, part in cable_parts for token in part[0]}:
-                    self.postings.setdefault(token, []).append(number)
+                    self._cable_postings.setdefault(token, []).append(number)
         self._deletions: dict[str, set[str]] | None = None
+        self._words: set[str] | None = None
+
+    # -- the words and where they are
+
+    def _vocabulary(self) -> set[str]:
+        if self._words is None:
+            self._words = self._row_postings.keys() | self._cable_postings.keys()
+        return self._words
+
+    def _has_word(self, word: str) -> bool:
+        return word in self._row_postings or word in self._cable_postings
+
+    def _docs_with(self, word: str) -> list[int]:
+        """The numbers of the documents (rows, then cables) one of whose names has ``word``."""
+        numbers = array(_ROW_NUMBER)
+        numbers.frombytes(self._row_postings.get(word, b""))
+        return [*numbers, *self._cable_postings.get(word, ())]
 
     # -- token similarity
 
@@ -175,7 +217,7 @@ class SearchIndex:
         """Vocabulary tokens that ``token`` may stand for, with their weight."""
         weights: dict[str, float] = {}
         if token.isalpha() and len(token) >= _PREFIX_MIN_LENGTH:
-            for word in self.postings:
+            for word in self._vocabulary():
                 if len(word) > len(token) and word.startswith(token):
                     weights[word] = PREFIX
         if fuzzy and token.isalpha() and len(token) >= _FUZZY_MIN_LENGTH:
@@ -183,14 +225,14 @@ class SearchIndex:
             for key in (token, *_deletes(token)):
                 for word in deletions.get(key, ()):
                     weights[word] = max(weights.get(word, 0.0), TYPO)
-        if token in self.postings:
+        if self._has_word(token):
             weights[token] = EXACT
         return weights
 
     def _deletion_index(self) -> dict[str, set[str]]:
         if self._deletions is None:
             self._deletions = {}
-            for word in self.postings:
+            for word in self._vocabulary():
                 if word.isalpha() and len(word) >= _FUZZY_MIN_LENGTH - 1:
                     for key in (word, *_deletes(word)):
                         self._deletions.setdefault(key, set()).add(word)
@@ -244,7 +286,7 @@ class SearchIndex:
         candidates: set[int] = set()
         for weights in similar.values():
             for word in weights:
-                candidates.update(self.postings[word])
+                candidates.update(self._docs_with(word))
         for named in self._vendors_named_in(query, query_tokens):
             candidates.update(self.by_vendor.get(named, ()))
         if vendor_id is not None:
