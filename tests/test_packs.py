@@ -142,3 +142,22 @@ def test_lookup_with_a_broken_pack_is_a_one_line_error(tmp_path):
     done = nut_helper("lookup", "73-0844", "--root", str(tmp_path))
     assert done.returncode == 2 and done.stdout == ""
     assert "broken.json" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_pack_installed_after_the_scan_was_remembered_is_found(tmp_path):
+    """Whether any distribution offers packs is remembered between runs, while the path's
+    directories are unchanged: installing one changes its directory, and the next run finds it."""
+    site = tmp_path / "site"
+    site.mkdir()
+    env = dict(os.environ, PYTHONPATH=str(site), NUT_HELPER_CACHE_DIR=str(tmp_path / "cache"))
+    for _ in range(2):  # the second run reads what the first remembered
+        done = nut_helper("cables", "show", "acme-home-made-1", "--json", env=env)
+        assert done.returncode != 0 and "acme-home-made-1" in done.stderr
+    assert (tmp_path / "cache" / "entry-points.marshal").is_file()
+    dist = site / "acmepack-1.0.dist-info"
+    write(dist / "METADATA", "Metadata-Version: 2.1\nName: acmepack\nVersion: 1.0\n")
+    write(dist / "entry_points.txt", "[nut_helper.cables]\nacme = acmepack:pack\n")
+    write(site / "acmepack.py", f"import json\ndef pack():\n    return json.loads({json.dumps(json.dumps(homemade_pack()))})\n")
+    done = nut_helper("cables", "show", "acme-home-made-1", "--json", env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["vendor"] == "acme"

@@ -78,6 +78,23 @@ def cached(source: str, info: os.stat_result, build: Callable[[], Any], kind: st
     return data
 
 
+def remembered(name: str, key: tuple, build: Callable[[], Any]) -> Any:
+    """A small fact about this machine that is slow to find (whether an installed distribution
+    offers knowledge packs), kept as ``name`` and trusted like the list's cache while ``key``, the
+    state of what it was found from, is unchanged."""
+    if not _state["enabled"]:
+        return build()
+    path = os.path.join(cache_dir(), f"{name}.marshal")
+    full_key = (CACHE_FORMAT, __version__, sys.version, key)
+    found = _read(path, full_key)
+    if found is not None:
+        return found
+    data = build()
+    if _state["writable"]:
+        _write(path, full_key, data)
+    return data
+
+
 def _read(path: str, key: tuple) -> Any:
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))

@@ -184,10 +184,12 @@ class Families:
                                                    for kind, choice in brand["defaults"].items()})
                              for brand in entry.get("brands", ())))
         self.by_id = {family.id: family for family in self.families}
-        self._keys: list[tuple[str, Family]] = sorted(
-            ((normalize(name), family) for family in self.families for name in family.names),
-            key=lambda item: -len(item[0]))
-        self.series_names = frozenset(key for key, _ in self._keys)
+        self._by_name: dict[str, list[Family]] = {}
+        """The families by each of their names, normalised."""
+        for family in self.families:
+            for name in family.names:
+                self._by_name.setdefault(normalize(name), []).append(family)
+        self.series_names = frozenset(self._by_name)
         """Every family's names, normalised: words that are a series, not a misspelt vendor."""
         self._skus: dict[str, list[Family]] = {}
         for family in self.families:
@@ -238,19 +240,15 @@ class Families:
         return found, rest
 
     def _name_prefix(self, vendor: str | None, words: list[str]) -> tuple[Family | None, list[str]]:
-        joined = [""]
-        for word in words:
-            joined.append(joined[-1] + word)
-        matches: list[tuple[int, Family]] = []
-        for key, family in self._keys:
-            if vendor is not None and family.vendor != vendor:
-                continue
-            if key in joined[1:]:
-                matches.append((joined.index(key), family))
-        if not matches:
+        """The family named by the most leading words, written together ("back" "ups" "es")."""
+        joined, best, longest = "", [], 0
+        for count, word in enumerate(words, 1):
+            joined += word
+            named = [family for family in self._by_name.get(joined, ()) if vendor is None or family.vendor == vendor]
+            if named:
+                best, longest = named, count
+        if not best:
             return None, words
-        longest = max(count for count, _ in matches)
-        best = [family for count, family in matches if count == longest]
         if len({family.vendor for family in best}) > 1:
             return None, words  # several vendors' series of that name: the vendor must be given
         return best[0], words[longest:]
