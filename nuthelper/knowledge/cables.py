@@ -12,7 +12,7 @@ import re
 from functools import cached_property
 
 from nuthelper.errors import Ambiguous, InvalidInput, NotFound, cable_candidate
-from nuthelper.knowledge.names import VendorIndex, load_vendor_index, normalize
+from nuthelper.knowledge.names import VendorIndex, default_vendor_index, normalize
 from nuthelper.resources import shipped_file
 
 TYPE_CHECKING = False
@@ -214,7 +214,7 @@ class CableBase:
 
     def __init__(self, data: dict[str, Any], origin: str = "cables.json") -> None:
         self.origin = origin
-        self.vendor_index: VendorIndex = load_vendor_index()
+        self.vendor_index: VendorIndex = default_vendor_index().copy()
         self.vendors: dict[str, Vendor] = {}
         for entry in data.get("vendors", []):
             self._register_vendor(entry)

@@ -19,7 +19,7 @@ import re
 from functools import cached_property
 
 from nuthelper.errors import InvalidInput
-from nuthelper.knowledge.names import VendorIndex, load_vendor_index, normalize
+from nuthelper.knowledge.names import VendorIndex, default_vendor_index, normalize
 from nuthelper.patterns import lazy
 from nuthelper.records import Record
 from nuthelper.resources import data_file
@@ -137,7 +137,7 @@ class HCL:
         self.nut_version = nut_version
         self.list_version = list_version
         self.commit = commit
-        self.vendors = vendors if vendors is not None else load_vendor_index()
+        self.vendors = vendors if vendors is not None else default_vendor_index().copy()
         ids: dict[str, str] = {}     # the rows name a few hundred manufacturers, each many times
         for entry in self.entries:
             manufacturer = entry.manufacturer

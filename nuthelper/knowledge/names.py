@@ -185,7 +185,7 @@ _default_index: VendorIndex | None = None
 
 
 def default_vendor_index() -> VendorIndex:
-    """The shipped vendor table, loaded once."""
+    """The shipped vendor table, loaded once: shared, so a reader that adds names to it takes a ``copy()``."""
     global _default_index
     if _default_index is None:
         _default_index = load_vendor_index()
