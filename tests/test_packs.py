@@ -161,3 +161,23 @@ def test_a_pack_installed_after_the_scan_was_remembered_is_found(tmp_path):
     done = nut_helper("cables", "show", "acme-home-made-1", "--json", env=env)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["vendor"] == "acme"
+
+
+def test_a_data_protocol_row_outranks_a_signal_cable_the_model_is_named_in(tmp_path):
+    """Without --cable, a model that NUT's list gives a data protocol at least as well supported as
+    its contact-closure row gets that protocol (the data cable it ships with); the documented
+    signal cable is the alternative, and --cable picks it."""
+    pack = write(tmp_path / "pack.json", homemade_pack())
+    listing = write(tmp_path / "driver.list", '"ACME"\t"ups"\t"5"\t"Guardian 500"\t""\t"upscode2"\n'
+                                              '"ACME"\t"ups"\t"3"\t"Guardian 500"\t""\t"genericups upstype=4"\n')
+    common = ("--model", "ACME Guardian 500", "--port", "/dev/ttyS0", "--cables", str(pack), "--hcl", str(listing),
+              "--json")
+    done = nut_helper("setup", *common)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert (data["driver"], data["confidence"]) == ("upscode2", "hcl")
+    signal = [alternative for alternative in data["alternatives"] if alternative["driver"] == "genericups"]
+    assert len(signal) == 1 and signal[0]["cable"]["id"] == "acme-home-made-1"
+    assert any("What decides is the cable" in warning for warning in data["warnings"])
+    chosen = json.loads(nut_helper("setup", *common, "--cable", "HM-0001").stdout)
+    assert (chosen["driver"], chosen["options"]) == ("genericups", {"upstype": "4"})

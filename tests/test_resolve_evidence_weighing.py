@@ -158,3 +158,29 @@ def test_a_unit_whose_usb_port_is_a_serial_converter_asks_for_its_tty():
 def test_q_units_listed_on_serial_only_are_still_inferred_q_over_usb():
     recommendation = resolve("Santak Castle C3K", port="auto", attached=[])
     assert (recommendation.driver, recommendation.choice.confidence) == ("nutdrv_qx", "inferred")
+
+
+@pytest.mark.parametrize(("port", "device"), [("com1", "/dev/ttyS0"), ("COM4", "/dev/ttyS3"), ("\\\\.\\COM12", "/dev/ttyS11")])
+def test_a_windows_port_name_is_no_host_name(port, device):
+    """"COM1" copied from a Windows setup is a serial port, not a network card called com1."""
+    with pytest.raises(InvalidInput, match=f"Windows port name.*{device}.*/dev/ttyUSB0"):
+        resolve("Powercom Vanguard VGD-2000", port=port)
+    assert resolve("Powercom Vanguard VGD-2000", port="comms.example.net").choice.port == "comms.example.net"
+
+
+def test_letters_written_with_the_capacity_after_a_series_are_a_model_code():
+    families = default_families()
+    coded = understand("NetUPS SE XYZ1000b", "exide", families)
+    assert (coded.series, coded.capacity) == (("netups", "se"), 1000)
+    assert understand("PowerPal P600E", "fenton", families).series == ("powerpal", "p")  # one letter: a sub-series
+    assert understand("Zorb ZX1500LCD", "zorb", families).series == ("zorb",)
+    assert understand("ZX1500LCD", "zorb", families).series == ("zx",)  # alone, the letters are the series
+    recommendation = resolve("Exide NetUPS SE XYZ3000b", port="/dev/ttyS0")
+    assert (recommendation.driver, recommendation.choice.confidence) == ("upscode2", "series")
+
+
+def test_sms_units_on_serial_speak_sms_s_own_protocol():
+    recommendation = resolve("SMS Net 4+ 1400", port="/dev/ttyS0")
+    assert (recommendation.driver, recommendation.choice.confidence) == ("sms_ser", "vendor-default")
+    assert "nutdrv_qx" in [alternative.driver for alternative in recommendation.alternatives]
+    assert any("2.8.1" in warning for warning in recommendation.warnings)

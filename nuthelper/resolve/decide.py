@@ -112,12 +112,47 @@ def resolve_model(model: str, cable: str | None, port: str | None, *, knowledge:
         _connection_from_cable_word(context, cable_text, word)
     _connection_from_name(context)
     named = cable_answers.cables_fitting(knowledge, vendor, rest or query, context.connection)
-    if named:
+    if named and not _a_data_row_outranks(context, named):
         recommendation = _from_cable(context, cable_answers.one_cable(named, query, rest or query, context.reasons))
         if not recommendation.choice.confirmed:
             _name_what_the_series_also_uses(context, recommendation)
         return recommendation
-    return _from_knowledge(context)
+    recommendation = _from_knowledge(context)
+    if named:
+        _name_the_signal_cables(context, recommendation, named)
+    return recommendation
+
+
+def _a_data_row_outranks(context: Context, cables: list) -> bool:
+    """No --cable, only contact-closure cables name the model, and NUT's list gives the model itself
+    a data protocol on a serial port with at least the support of its contact-closure rows
+    ("Powerware 5119 RM": upscode2 at level 5, genericups at 4): the unit's own protocol is the
+    answer, as its data cable is what it ships with; the signal cables become alternatives."""
+    if any(cable.kind != "contact-closure" for cable in cables) or context.connection not in (None, "serial"):
+        return False
+    rows = [match.row for match in context.lists.primary.match(context.name)
+            if match.grade == "exact" and match.connection in ("serial", "any")]
+    data = [row.support_level for row in rows if not any(choice.driver == "genericups" for choice in row.drivers)]
+    signal = [row.support_level for row in rows if any(choice.driver == "genericups" for choice in row.drivers)]
+    return bool(data) and max(data) >= max(signal, default=0)
+
+
+def _name_the_signal_cables(context: Context, recommendation: Recommendation, cables: list) -> None:
+    """The contact-closure cables that name the model, as alternatives, and what decides."""
+    for cable in cables:
+        try:
+            answer = cable_answers.from_cable(context.query, context.vendor, context.name.text, cable, context.port, [])
+        except NutHelperError:
+            continue
+        alternative = Choice.copy_of(answer.choice)
+        alternative.note = "a contact-closure cable: the signal lines, not the data protocol"
+        same = (alternative.driver, alternative.options)
+        recommendation.alternatives = [*(other for other in recommendation.alternatives
+                                         if (other.driver, other.options) != same), alternative]
+    titles = ", ".join(cable.title for cable in cables)
+    recommendation.warnings.append(f"What decides is the cable: {recommendation.choice.summary()} needs the unit's "
+                                   f"data cable; with the {titles}, pass --cable and genericups reads its signal "
+                                   "lines instead.")
 
 
 def _from_gateway(context: Context, gateway: Card, cable_text: str) -> Recommendation:

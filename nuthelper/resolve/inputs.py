@@ -3,6 +3,8 @@ port says about the connection."""
 
 from __future__ import annotations
 
+import re
+
 from nuthelper.errors import InvalidInput
 from nuthelper.patterns import lazy
 
@@ -15,6 +17,8 @@ _HOST = lazy(r"^(?:[a-z][a-z0-9+.-]*://)?[A-Za-z0-9._:\[\]-]+(?::\d+)?(?:/\S*)?$
 
 _USB_NODE = lazy(r"^/dev/(bus/usb/|usb/|hidraw|uhid|ugen|hiddev)")
 """Device nodes of USB devices themselves (Linux and the BSDs): NUT's USB drivers ignore the port."""
+_WINDOWS_PORT = lazy(r"^(?:\\\\\.\\)?com([1-9][0-9]?)$", re.I)
+"""A Windows serial port name (COM1, \\\\.\\COM10): no device on Linux."""
 
 
 class SerialPortNeeded(InvalidInput):
@@ -64,6 +68,12 @@ def connection_of(port: str | None) -> str | None:
         return "usb"
     if port.startswith("/"):
         return "serial"
+    windows = _WINDOWS_PORT.match(port)
+    if windows:
+        number = int(windows.group(1))
+        raise InvalidInput(f"--port {port} is a Windows port name: on Linux give the serial device instead "
+                           f"({'the first built-in port, COM1, is /dev/ttyS0' if number == 1 else f'a built-in COM{number} is usually /dev/ttyS{number - 1}'}; "
+                           "a USB-to-serial adapter is /dev/ttyUSB0, or its /dev/serial/by-id/ name)")
     if _HOST.match(port):
         return "network"
     raise InvalidInput(f"--port '{port}' is neither a device path (/dev/ttyS0), 'auto' (USB) nor a network "

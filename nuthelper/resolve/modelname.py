@@ -20,6 +20,8 @@ _BRACKETS = lazy(r"[(\[{]([^)\]}]*)[)\]}]")
 _UNITS = {"va": "VA", "kva": "kVA", "k": "kVA", "w": "W", "kw": "kW"}
 _WILDCARD = lazy(r"(?<![a-z])x{2,}(?![a-z])|(?<![A-Z])X{2,}(?![A-Z])|\*+|\?{2,}")
 MIN_CAPACITY_DIGITS = 3
+MIN_CODE_LETTERS = 2
+"""Letters written together with a capacity after a series are a model code from this many on."""
 
 
 class ModelName(Record):
@@ -112,7 +114,9 @@ _THOUSANDS = lazy(r"(?<![A-Za-z\d.,])(\d{1,3})[,.](\d{3})(?![\d.,])")
 
 
 def _parse(text: str, vendor: str | None, families: Families) -> ModelName:
-    words = tokens(_THOUSANDS.sub(r"\1\2", text))
+    spaced = _THOUSANDS.sub(r"\1\2", text).split()
+    owners = [index for index, piece in enumerate(spaced) for _ in tokens(piece)]  # each token's word
+    words = tokens(" ".join(spaced))
     connection = families.connection_in(words)
     family, rest = families.family_prefix(vendor, words)
     if family is not None:
@@ -130,6 +134,7 @@ def _parse(text: str, vendor: str | None, families: Families) -> ModelName:
             if unit in ("kVA", "kW") and capacity < 1000:
                 capacity *= 1000
         series_words, suffix = rest[:position], following
+        series_words = _without_sku_letters(series_words, owners[len(words) - len(rest):][:position + 1], families)
     series_words = families.without_topology(series_words)
     series = tuple(word for index, word in enumerate(series_words)
                    if not families.is_generic(word) and word not in _UNITS
@@ -138,6 +143,18 @@ def _parse(text: str, vendor: str | None, families: Families) -> ModelName:
         series = (*family.tokens, *(word for word in series if not word.isdigit()))
     return ModelName(" ".join(text.split()), vendor, series, capacity, unit,
                      tuple(word for word in suffix if not families.is_generic(word)), family, connection)
+
+
+def _without_sku_letters(series_words: list[str], owners: list[int], families: Families) -> list[str]:
+    """The series without the letters written together with the capacity ("PRC" of "NetUPS SE
+    PRC2400a") when series words stand before them: a model code, not a further series word.
+    Alone ("CP" of "CP1500PFCLCD") they are the series, and one letter ("P" of "PowerPal P600E")
+    names a sub-series ("P-series")."""
+    glued = [index for index, owner in enumerate(owners[:-1]) if owner == owners[-1]]
+    before = [word for word in series_words[:glued[0]] if not families.is_generic(word)] if glued else []
+    if not glued or not before or sum(len(series_words[index]) for index in glued) < MIN_CODE_LETTERS:
+        return series_words
+    return series_words[:glued[0]]
 
 
 def _capacity_position(words: list[str]) -> int | None:
