@@ -184,3 +184,11 @@ def test_sms_units_on_serial_speak_sms_s_own_protocol():
     assert (recommendation.driver, recommendation.choice.confidence) == ("sms_ser", "vendor-default")
     assert "nutdrv_qx" in [alternative.driver for alternative in recommendation.alternatives]
     assert any("2.8.1" in warning for warning in recommendation.warnings)
+
+
+@pytest.mark.parametrize(("model", "driver"), [("SNR-UPS-LID-800", "nutdrv_qx"), ("APC-SMT1500", "usbhid-ups")])
+def test_a_vendor_joined_to_the_model_by_a_hyphen(model, driver):
+    recommendation = resolve(model, port="auto", attached=[])
+    assert (recommendation.driver, recommendation.choice.confidence) == (driver, "hcl")
+    assert any("joined to the model by a hyphen" in reason for reason in recommendation.reasons)
+    assert resolve("Back-UPS ES 700", port="auto", attached=[]).vendor.id == "apc"  # a series, not "Back" + "UPS ES"

@@ -125,7 +125,8 @@ class VendorIndex:
     def split_loosely(self, query: str, generic: Iterable[str] = (),
                       series: Container[str] = ()) -> tuple[str | None, str, str]:
         """Like ``split``, also for a vendor written the way people do: glued to the model ("APC1500"),
-        by the first word of a longer name ("Forza" for "Forza Power Technologies"), or misspelt
+        or by a hyphen ("SNR-UPS-LID-1200"), by the first word of a longer name ("Forza" for "Forza
+        Power Technologies"), or misspelt
         ("Cyper Power Systems"); never a misspelt vendor where the leading words are one of the
         ``series`` names (normalised: "backups"), or by its web address ("Mini-Box.com"); leading
         ``generic`` words are passed over ("my APC ..."). Returns (vendor id, rest, how it was read:
@@ -147,6 +148,9 @@ class VendorIndex:
         web = _WEB_NAME.match(words[0]) if "." in words[0] else None
         if web and self.canonical(web.group(1)):
             return self.canonical(web.group(1)), " ".join(words[1:]), "web address"
+        head, _, tail = words[0].partition("-")
+        if tail and len(normalize(head)) >= 3 and self.canonical(head) and normalize(words[0]) not in series:
+            return self.canonical(head), " ".join([tail, *words[1:]]), "hyphen"
         first = normalize(words[0])
         owners = self._first_words.get(first, set())
         if len(owners) == 1 and len(first) >= 3 and first not in generic:

@@ -213,6 +213,7 @@ def _vendor(knowledge: CableBase, lists: Lists, vendor_id: str | None) -> Vendor
 
 _HOW = {"glued": "a name written together with the model", "first word": "the first word of its name",
         "spelling": "a name spelt close to it", "series": "the series, which only this vendor's rows use",
+        "hyphen": "a name joined to the model by a hyphen",
         "web address": "its web address"}
 
 
