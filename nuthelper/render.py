@@ -81,6 +81,11 @@ def _alternative_line(choice: Any) -> str:
     return line
 
 
+def _listed(label: str, lines: list[str]) -> list[tuple[str, str]]:
+    """Notes of one kind: the first under its label, the others as "- " items."""
+    return [(label if index == 0 else "- ", line) for index, line in enumerate(lines)]
+
+
 def check_key(key: str) -> str:
     if not _KEY.match(key):
         raise InvalidInput(f"setting name '{key}' is not a valid ups.conf key: use letters, digits, '.', '_' or '-'")
@@ -103,15 +108,19 @@ def render_section(recommendation: Recommendation, *, name: str | None = None,
     if choice.port is None:
         raise InvalidInput("no port is known for this UPS: pass --port")
     cable = choice.cable
+    source = cable.source_text() if cable is not None else choice.source
+    notes = [("", f"{recommendation.display_model} on {choice.port} -- written by nut-helper "
+                  f"(confidence: {choice.confidence}{'' if choice.confirmed else ', unconfirmed'})")]
+    if choice.cable_label():
+        notes.append(("Cable: ", choice.cable_label()))
+    notes.append(("Why: ", f"{choice.summary()}: {choice.because}" if choice.because else choice.summary()))
+    if source:
+        notes.append(("Documented in: ", source))
+    notes += _listed("Alternatives: ", [_alternative_line(alternative) for alternative in recommendation.alternatives])
+    notes += [("WARNING: ", warning) for warning in recommendation.warnings]
     text = render_template(
         "ups.conf.section.j2",
-        headline=f"{recommendation.display_model} on {choice.port} -- written by nut-helper "
-                 f"(confidence: {choice.confidence}{'' if choice.confirmed else ', unconfirmed'})",
-        cable=choice.cable_label(),
-        why=[f"{choice.summary()}: {choice.because}" if choice.because else choice.summary()],
-        source=cable.source_text() if cable is not None else choice.source,
-        alternatives=[_alternative_line(alternative) for alternative in recommendation.alternatives],
-        warnings=recommendation.warnings,
+        notes=notes,
         name=name,
         driver=choice.driver,
         port=choice.port,
