@@ -38,7 +38,8 @@ from pathlib import Path
 from nuthelper.confsyntax import key_problem, section_name_problem
 from nuthelper.errors import InvalidInput, NotFound
 from nuthelper.knowledge.drivers import (NutInstall, debian_package, driver_name_problem, find_driver_program,
-                                         installed_drivers, nut_install, program_name, run_driver, talks_usb)
+                                         installed_drivers, nut_install, program_name, replacement_for, run_driver,
+                                         talks_usb)
 from nuthelper.knowledge.genericups import SIGNAL_NAMES, load_table, parse_signal, written_signals
 from nuthelper.knowledge.hcl import HCL, default_hcl
 from nuthelper.patterns import lazy
@@ -241,6 +242,11 @@ def _driver_findings(section: Section, driver: str, installed: set[str] | None, 
         package = debian_package(driver)
         return [Finding("warning", "driver-not-installed", f"driver '{driver}' is not installed; on Debian it "
                         f"comes in package {package} (apt install {package})", line, section.name)]
+    retired = replacement_for(driver)
+    if retired is not None:
+        return [Finding("error", "retired-driver", f"driver '{driver}' is not installed: {retired['reason']}; "
+                        f"write 'driver = {retired['use']}'{'; ' + retired['note'] if retired.get('note') else ''}",
+                        line, section.name)]
     return [Finding("error", "unknown-driver", f"driver '{driver}' is neither installed nor in NUT's hardware "
                     f"list{_spelling_hint(driver, known)}", line, section.name)]
 

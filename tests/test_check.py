@@ -351,3 +351,14 @@ def test_check_accepts_what_setup_just_wrote_into_a_root(tmp_path):
     assert done.returncode == 0, done.stderr
     code, found = findings(Path("/etc/nut/ups.conf"), "--root", str(root))
     assert code == 0 and "port-missing" in [f[2] for f in found], found
+
+
+def test_a_retired_driver_is_named_with_its_successor(tmp_path):
+    """fentonups and cpsups left NUT long ago (UPGRADING.adoc); an old ups.conf naming them is told what replaced them."""
+    conf = tmp_path / "ups.conf"
+    conf.write_text("[old]\n\tdriver = fentonups\n\tport = /dev/ttyS0\n[older]\n\tdriver = cpsups\n\tport = /dev/ttyS1\n")
+    done = nut_helper("check", "--config", str(conf), "--json")
+    retired = {f["section"]: f["message"] for f in json.loads(done.stdout)["findings"] if f["code"] == "retired-driver"}
+    assert "driver = nutdrv_qx" in retired["old"] and "2.2.0" in retired["old"]
+    assert "driver = powerpanel" in retired["older"] and "2.4.0" in retired["older"]
+    assert done.returncode != 0
