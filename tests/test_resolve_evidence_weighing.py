@@ -192,3 +192,20 @@ def test_a_vendor_joined_to_the_model_by_a_hyphen(model, driver):
     assert (recommendation.driver, recommendation.choice.confidence) == (driver, "hcl")
     assert any("joined to the model by a hyphen" in reason for reason in recommendation.reasons)
     assert resolve("Back-UPS ES 700", port="auto", attached=[]).vendor.id == "apc"  # a series, not "Back" + "UPS ES"
+
+
+SUBLINES = '''\
+"Acme"	"ups"	"5"	"Guard X"	""	"mge-shut or mge-utalk"
+"Acme"	"ups"	"5"	"Guard"	""	"mge-utalk"
+'''
+
+
+def test_a_suffix_is_the_sub_line_a_row_names_and_a_row_s_second_driver_an_alternative():
+    """"Guard 1000X" is of the "Guard X" line, not of the plain "Guard"; that row's "mge-shut or
+    mge-utalk" makes mge-utalk the alternative, and says what decides."""
+    recommendation = resolve("Acme Guard 1000X", port="/dev/ttyS0", hcl=parse_driver_list(SUBLINES, "test list"))
+    assert (recommendation.driver, recommendation.choice.confidence) == ("mge-shut", "series")
+    assert [alternative.driver for alternative in recommendation.alternatives] == ["mge-utalk"]
+    assert any("More than one driver is plausible" in warning and "--probe" in warning
+               for warning in recommendation.warnings)
+    assert resolve("Acme Guard 1000", port="/dev/ttyS0", hcl=parse_driver_list(SUBLINES, "test list")).driver == "mge-utalk"

@@ -582,7 +582,14 @@ def _row_option(context: Context, match: RowMatch, confidence: str, cable_title:
     weight = 1 + row.support_level / 5 + (0.5 if match.grade == "exact" else 0)
     if not _installed(context, chosen.driver):
         weight /= 2
-    return Option(choice, kind, weight, because, decides=_decides_from_extra(row))
+    others = [Choice(other.driver, dict(other.options), list(other.flags), other.port, None, confidence, True,
+                     because, cable_title, choice.source, note=f"the same row of NUT's list also gives {other.driver}")
+              for other in _drivers_for(row, context.connection)
+              if program_name(other.driver) != program_name(chosen.driver) and replacement_for(other.driver) is None]
+    decides = _decides_from_extra(row) or (f"both work for these units, per NUT's list ({row.driver_text}); "
+                                           f"{_generic_decider(kind if kind != 'any' else context.connection)}"
+                                           if others else "")
+    return Option(choice, kind, weight, because, others, decides=decides)
 
 
 def _most_specific(context: Context, exact: list[RowMatch]) -> list[RowMatch]:
@@ -910,7 +917,7 @@ def _answer(context: Context, options: list[Option], confidence: str) -> Recomme
     reasons.append(f"{choice.summary()}: {choice.because}.")
     if choice.note:
         reasons.append(f"{choice.note[0].upper()}{choice.note[1:]}.")
-    alternatives = list(best.alternatives)
+    alternatives = [alternative for option in ranked[0] for alternative in option.alternatives]
     rivals = [group[0] for group in ranked[1:]]
     alternatives += [Choice.copy_of(rival.choice) for rival in rivals]
     weight = sum(option.weight for option in ranked[0])
@@ -918,7 +925,7 @@ def _answer(context: Context, options: list[Option], confidence: str) -> Recomme
              if sum(option.weight for option in group) >= CLOSE_RIVAL * weight]
     decides = best.decides or "; ".join(dict.fromkeys(o.decides for group in ranked for o in group if o.decides))
     revisions = [o for group in ranked[1:] for o in group if o.decides]  # rivals the unit's revision decides
-    if close or revisions or (best.alternatives and best.decides):
+    if close or revisions or any(option.alternatives and option.decides for option in ranked[0]):
         names = ", ".join(dict.fromkeys([choice.summary(), *(alt.summary() for alt in alternatives)]))
         what = decides or _generic_decider(best.connection if best.connection != "any" else context.connection)
         if not any(f"what decides: {what}" in warning for warning in warnings):  # said of the mixed series

@@ -174,6 +174,8 @@ def _distinctive(name: ModelName) -> bool:
 def _series_grade(typed: ModelName, row: ModelName, families: Families) -> tuple[str, int] | None:
     if not _distinctive(row) or not _distinctive(typed):
         return None
+    if typed.suffix and row.capacity is None and row.series_key == (*typed.series_key, *typed.suffix):
+        return "sibling", 2  # the row names the sub-line the suffix is: "Pulsar EXtreme C" for "Pulsar EXtreme 1000C"
     if row.series_key == typed.series_key:
         same_capacity = row.capacity is not None and row.capacity == typed.capacity
         same_suffix = bool(row.suffix) and row.suffix == typed.suffix
