@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 
-from nuthelper.resources import data_path
+from nuthelper.resources import data_file
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,8 @@ class PinInfo:
 
 @lru_cache(maxsize=1)
 def _table() -> dict:
-    return json.loads(data_path("serial-ports.json").read_text(encoding="utf-8"))
+    with open(data_file("serial-ports.json"), encoding="utf-8") as handle:
+        return json.load(handle)
 
 
 def connectors() -> list[str]:
