@@ -60,11 +60,11 @@ class RowMatch(Record):
 class _Name:
     __slots__ = ("row", "text", "parsed", "wildcard")
 
-    def __init__(self, row: HclEntry, text: str, parsed: ModelName) -> None:
+    def __init__(self, row: HclEntry, text: str, parsed: ModelName, marked: str) -> None:
         self.row = row
         self.text = text
         self.parsed = parsed
-        self.wildcard = _wildcard_regex(text)
+        self.wildcard = _wildcard_regex(marked)
 
 
 class HclIndex:
@@ -86,9 +86,11 @@ class HclIndex:
         """The parsed names of a vendor's rows (parsed once)."""
         names = self._names.get(vendor)
         if names is None:
-            names = self._names[vendor] = [
-                _Name(row, text, understand(wildcard_text(text), vendor, self.families, with_others=False))
-                for row in self.rows.get(vendor, []) for text in row_names(row)]
+            names = self._names[vendor] = []
+            for row in self.rows.get(vendor, []):
+                for text in row_names(row):
+                    marked = wildcard_text(text)
+                    names.append(_Name(row, text, understand(marked, vendor, self.families, with_others=False), marked))
         return names
 
     @property
@@ -233,8 +235,8 @@ def row_names(row: HclEntry) -> list[str]:
     return names
 
 
-def _wildcard_regex(text: str) -> re.Pattern[str] | None:
-    marked = wildcard_text(text)
+def _wildcard_regex(marked: str) -> re.Pattern[str] | None:
+    """The pattern of a name whose placeholders ``wildcard_text`` wrote as ``*``."""
     if "*" not in marked:
         return None
     return re.compile(".+".join(re.escape(normalize(piece)) for piece in marked.split("*")))

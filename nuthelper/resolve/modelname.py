@@ -88,8 +88,10 @@ def wildcard_text(text: str) -> str:
 
 def understand(text: str, vendor: str | None, families: Families, *, with_others: bool = True) -> ModelName:
     """Cut ``text`` (the model, vendor already split off) into its parts; ``vendor`` is a vendor id or None."""
-    main = _BRACKETS.sub(" ", text)
-    inner = [piece.strip() for group in _BRACKETS.findall(text) for piece in re.split(r"[,;/]", group)]
+    bracketed = "(" in text or "[" in text or "{" in text
+    main = _BRACKETS.sub(" ", text) if bracketed else text
+    inner = [piece.strip() for group in _BRACKETS.findall(text) for piece in re.split(r"[,;/]", group)] \
+        if bracketed else []
     name = _parse(main, vendor, families)
     if not with_others:
         return name
@@ -114,7 +116,7 @@ _THOUSANDS = lazy(r"(?<![A-Za-z\d.,])(\d{1,3})[,.](\d{3})(?![\d.,])")
 
 
 def _parse(text: str, vendor: str | None, families: Families) -> ModelName:
-    spaced = _THOUSANDS.sub(r"\1\2", text).split()
+    spaced = (_THOUSANDS.sub(r"\1\2", text) if "," in text or "." in text else text).split()
     owners = [index for index, piece in enumerate(spaced) for _ in tokens(piece)]  # each token's word
     words = tokens(" ".join(spaced))
     connection = families.connection_in(words)
