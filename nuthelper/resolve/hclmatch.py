@@ -214,7 +214,7 @@ def _is_ancestor(row: ModelName, typed: ModelName, families: Families) -> bool:
     series the typed one extends: "Smart-UPS" for "Smart-UPS X")."""
     if typed.family is not None and row.family is not None:
         lineage = families.lineage(typed.family)
-        if row.family in lineage[1:] and row.series_key == (f"family:{row.family.id}",):
+        if any(row.family is broader for broader in lineage[1:]) and row.series_key == (f"family:{row.family.id}",):
             return True
     return len(row.series_key) < len(typed.series_key) and typed.series_key[:len(row.series_key)] == row.series_key
 

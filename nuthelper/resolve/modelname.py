@@ -33,7 +33,9 @@ class ModelName(Record):
     word of the name says so, and ``others`` the bracketed names and SKUs it also gives.
     """
 
-    __slots__ = ("text", "vendor", "series", "capacity", "unit", "suffix", "family", "connection", "others")
+    __slots__ = ("text", "vendor", "series", "capacity", "unit", "suffix", "family", "connection", "others",
+                 "compact", "series_key")
+    _derived = ("compact", "series_key")
 
     def __init__(self, text: str, vendor: str | None, series: tuple[str, ...], capacity: int | None = None,
                  unit: str | None = None, suffix: tuple[str, ...] = (), family: Family | None = None,
@@ -47,18 +49,11 @@ class ModelName(Record):
         self.family = family
         self.connection = connection
         self.others = others
-
-    @property
-    def series_key(self) -> tuple[str, ...]:
+        self.compact = normalize(text)
+        """The text's letters and digits, lower case."""
+        self.series_key = series if family is None else (f"family:{family.id}", *series[len(family.tokens):])
         """What two names must share to be the same series: the family id and any further series
         words ("Smart-UPS X" in a family "Smart-UPS" with no X entry), else the series tokens."""
-        if self.family is None:
-            return self.series
-        return (f"family:{self.family.id}", *self.series[len(self.family.tokens):])
-
-    @property
-    def compact(self) -> str:
-        return normalize(self.text)
 
     def all_names(self) -> tuple["ModelName", ...]:
         return (self, *self.others)
