@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import textwrap
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 
 import jinja2
@@ -17,6 +16,7 @@ import jinja2
 from nuthelper.confsyntax import escape_value, section_name_from, validate_section_name
 from nuthelper.errors import DamagedInstallation, InvalidInput
 from nuthelper.patterns import lazy
+from nuthelper.records import Record
 from nuthelper.resolve import Recommendation
 from nuthelper.resources import templates_directory
 
@@ -92,11 +92,13 @@ def check_key(key: str) -> str:
     return key
 
 
-@dataclass
-class RenderedSection:
-    name: str
-    desc: str
-    text: str
+class RenderedSection(Record):
+    __slots__ = ("name", "desc", "text")
+
+    def __init__(self, name: str, desc: str, text: str) -> None:
+        self.name = name
+        self.desc = desc
+        self.text = text
 
 
 def render_section(recommendation: Recommendation, *, name: str | None = None,

@@ -12,14 +12,13 @@ Entry point: :func:`derive_signals` on a WIRING object (docs/cables-format.md).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from nuthelper.knowledge import serial_pins
 from nuthelper.knowledge.disconnect import CableLoss, cable_losses
 from nuthelper.knowledge.genericups import (BREAK, BREAK_SIGNAL, INPUT_LINES, OUTPUT_LINES, SIGNAL_NAMES,
                                             UNKNOWN_SIGNAL, GenericupsTable, Signal, SignalSet, format_signal,
                                             load_table)
 from nuthelper.knowledge.wiring import validate_wiring
+from nuthelper.records import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -30,19 +29,24 @@ CONDITIONS = {"OL": "on battery", "LB": "the battery is low", "RB": "the battery
               "BYPASS": "the UPS is on bypass"}
 
 
-@dataclass
-class Derivation:
+class Derivation(Record):
     """What a wiring means for genericups, with the reasons, step by step."""
 
-    signals: SignalSet
-    types: list[int]
-    exact_types: list[int]
-    overrides: dict[str, str]
-    base_type: int | None
-    reasons: list[str]
-    problems: list[str]
-    written: SignalSet | None = None       # what the driver uses: the upstype's signals plus overrides
-    held_on: frozenset[str] = frozenset()  # inputs the cable itself keeps on when its UPS end is loose
+    __slots__ = ("signals", "types", "exact_types", "overrides", "base_type", "reasons", "problems", "written",
+                 "held_on")
+
+    def __init__(self, signals: SignalSet, types: list[int], exact_types: list[int], overrides: dict[str, str],
+                 base_type: int | None, reasons: list[str], problems: list[str], written: SignalSet | None = None,
+                 held_on: frozenset[str] = frozenset()) -> None:
+        self.signals = signals
+        self.types = types
+        self.exact_types = exact_types
+        self.overrides = overrides
+        self.base_type = base_type
+        self.reasons = reasons
+        self.problems = problems
+        self.written = written  # what the driver uses: the upstype's signals plus overrides
+        self.held_on = held_on  # inputs the cable itself keeps on when its UPS end is loose
 
     def cable_losses(self) -> list[CableLoss]:
         """What genericups, as written, reports when this cable comes off the computer or off the UPS."""
@@ -64,24 +68,30 @@ class Derivation:
                 "cable_loss": [loss.to_dict() for loss in self.cable_losses()]}
 
 
-@dataclass
-class _Requirement:
+class _Requirement(Record):
     """What the cable needs from one signal; ``canonical`` is the derived value."""
 
-    canonical: Signal
-    determined: bool = True
-    candidates: frozenset[str] = frozenset()  # inputs: any of these lines carries the signal
-    active_high: bool = True                  # inputs: polarity of the signal on those lines
-    must_high: frozenset[str] = frozenset()   # outputs: lines that must be asserted
-    must_low: frozenset[str] = frozenset()    # outputs: lines that must not be asserted
-    any_value: bool = False                   # SD with no shutdown wire
+    __slots__ = ("canonical", "determined", "candidates", "active_high", "must_high", "must_low", "any_value")
+
+    def __init__(self, canonical: Signal, determined: bool = True, candidates: frozenset[str] = frozenset(),
+                 active_high: bool = True, must_high: frozenset[str] = frozenset(),
+                 must_low: frozenset[str] = frozenset(), any_value: bool = False) -> None:
+        self.canonical = canonical
+        self.determined = determined
+        self.candidates = candidates    # inputs: any of these lines carries the signal
+        self.active_high = active_high  # inputs: polarity of the signal on those lines
+        self.must_high = must_high      # outputs: lines that must be asserted
+        self.must_low = must_low        # outputs: lines that must not be asserted
+        self.any_value = any_value      # SD with no shutdown wire
 
 
-@dataclass
-class _PcPin:
-    number: str
-    line: str
-    direction: str | None
+class _PcPin(Record):
+    __slots__ = ("number", "line", "direction")
+
+    def __init__(self, number: str, line: str, direction: str | None) -> None:
+        self.number = number
+        self.line = line
+        self.direction = direction
 
 
 class _Nets:

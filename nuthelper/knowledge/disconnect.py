@@ -15,9 +15,8 @@ Each case gets the status the driver reports and its consequence: an immediate s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from nuthelper.knowledge.genericups import SignalSet, written_signals
+from nuthelper.records import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -39,14 +38,16 @@ ADVICE = {
 }
 
 
-@dataclass(frozen=True)
-class CableLoss:
+class CableLoss(Record):
     """What the driver reports in one disconnection case, and what follows from it."""
 
-    case: str                       # "computer" or "ups"
-    lines_on: tuple[str, ...]       # input lines that still read on
-    status: tuple[str, ...]         # e.g. ("OB", "LB")
-    verdict: str                    # "shutdown", "false-alarm" or "unnoticed"
+    __slots__ = ("case", "lines_on", "status", "verdict")
+
+    def __init__(self, case: str, lines_on: tuple[str, ...], status: tuple[str, ...], verdict: str) -> None:
+        self.case = case            # "computer" or "ups"
+        self.lines_on = lines_on    # input lines that still read on
+        self.status = status        # e.g. ("OB", "LB")
+        self.verdict = verdict      # "shutdown", "false-alarm" or "unnoticed"
 
     @property
     def sentence(self) -> str:

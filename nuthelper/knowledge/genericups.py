@@ -19,10 +19,10 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 from nuthelper.errors import InvalidInput, NotFound
+from nuthelper.records import Record
 from nuthelper.resources import data_file
 
 TYPE_CHECKING = False
@@ -115,17 +115,20 @@ def _normalized(name: str, signal: Signal) -> tuple:
     return ("lines", frozenset(signal))
 
 
-@dataclass(frozen=True)
-class SignalSet:
+class SignalSet(Record):
     """The six genericups signals; ``given`` names those this set states (a query may be partial)."""
 
-    cp: Signal = None
-    ol: Signal = None
-    lb: Signal = None
-    rb: Signal = None
-    bypass: Signal = None
-    sd: Signal = None
-    given: frozenset[str] = field(default=frozenset(SIGNAL_NAMES))
+    __slots__ = ("cp", "ol", "lb", "rb", "bypass", "sd", "given")
+
+    def __init__(self, cp: Signal = None, ol: Signal = None, lb: Signal = None, rb: Signal = None,
+                 bypass: Signal = None, sd: Signal = None, given: frozenset[str] = frozenset(SIGNAL_NAMES)) -> None:
+        self.cp = cp
+        self.ol = ol
+        self.lb = lb
+        self.rb = rb
+        self.bypass = bypass
+        self.sd = sd
+        self.given = given
 
     @classmethod
     def from_mapping(cls, values: dict[str, str], *, partial: bool = False) -> SignalSet:
@@ -225,18 +228,20 @@ def describe(name: str, signal: Signal) -> str:
     return f"{name}={format_signal(signal)}: {MEANINGS[name]} while {levels}"
 
 
-@dataclass(frozen=True)
-class ManualDisagreement:
+class ManualDisagreement(Record):
     """A signal that NUT's genericups manual page gives otherwise than the driver's source.
 
     The type's ``signals`` hold what the driver does (its source, checked against the binary);
     ``manual`` is what the manual page says instead, ``manual_source`` and ``driver_source`` where.
     """
 
-    signal: str
-    manual: str
-    manual_source: str
-    driver_source: str
+    __slots__ = ("signal", "manual", "manual_source", "driver_source")
+
+    def __init__(self, signal: str, manual: str, manual_source: str, driver_source: str) -> None:
+        self.signal = signal
+        self.manual = manual
+        self.manual_source = manual_source
+        self.driver_source = driver_source
 
     def sentence(self, signals: SignalSet) -> str:
         return (f"the genericups manual ({self.manual_source}) gives {self.signal}={self.manual}, but the driver's "
@@ -248,17 +253,21 @@ class ManualDisagreement:
                 "driver_source": self.driver_source}
 
 
-@dataclass(frozen=True)
-class UpsType:
+class UpsType(Record):
     """One genericups type."""
 
-    number: int
-    driver_label: str
-    models: tuple[str, ...]
-    cable: str | None
-    signals: SignalSet
-    notes: tuple[str, ...] = ()
-    manual_disagreements: tuple[ManualDisagreement, ...] = ()
+    __slots__ = ("number", "driver_label", "models", "cable", "signals", "notes", "manual_disagreements")
+
+    def __init__(self, number: int, driver_label: str, models: tuple[str, ...], cable: str | None,
+                 signals: SignalSet, notes: tuple[str, ...] = (),
+                 manual_disagreements: tuple[ManualDisagreement, ...] = ()) -> None:
+        self.number = number
+        self.driver_label = driver_label
+        self.models = models
+        self.cable = cable
+        self.signals = signals
+        self.notes = notes
+        self.manual_disagreements = manual_disagreements
 
     def to_dict(self) -> dict[str, Any]:
         return {"number": self.number, "driver_label": self.driver_label, "models": list(self.models),

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import lru_cache
 
+from nuthelper.records import Record
 from nuthelper.resources import data_file
 
 
-@dataclass(frozen=True)
-class PinInfo:
-    line: str
-    direction: str  # input, output, data-input, data-output, ground
+class PinInfo(Record):
+    __slots__ = ("line", "direction")
+
+    def __init__(self, line: str, direction: str) -> None:
+        self.line = line
+        self.direction = direction  # input, output, data-input, data-output, ground
 
 
 @lru_cache(maxsize=1)

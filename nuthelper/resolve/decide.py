@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from nuthelper.errors import (Ambiguous, InvalidInput, NotFound, NutHelperError, cable_candidate, candidate,
                               choice_candidate)
@@ -21,6 +20,7 @@ from nuthelper.knowledge.drivers import installed_drivers, prefer_installed, pro
 from nuthelper.knowledge.hcl import HCL, DriverChoice, HclEntry
 from nuthelper.knowledge.names import VendorIndex, normalize, one_edit_apart
 from nuthelper.knowledge.ports import connection_kind
+from nuthelper.records import Record
 from nuthelper.resolve import cables as cable_answers
 from nuthelper.resolve.families import Card, Families, Family, PortChoice, default_families
 from nuthelper.resolve.hclmatch import GRADES, RowMatch
@@ -37,39 +37,48 @@ CLOSE_RIVAL = 0.5
 """A second driver weighing at least this share of the first is named as equally plausible."""
 
 
-@dataclass
-class Option:
+class Option(Record):
     """One candidate answer at one level, before the port is settled."""
 
-    choice: Choice
-    connection: str
-    weight: float
-    origin: str = ""
-    alternatives: list[Choice] = field(default_factory=list)
-    decides: str = ""
-    needs: str = ""
-    score: int = 0  # for rows of a series: how closely the row's name follows the model's
+    __slots__ = ("choice", "connection", "weight", "origin", "alternatives", "decides", "needs", "score")
+
+    def __init__(self, choice: Choice, connection: str, weight: float, origin: str = "",
+                 alternatives: list[Choice] | None = None, decides: str = "", needs: str = "",
+                 score: int = 0) -> None:
+        self.choice = choice
+        self.connection = connection
+        self.weight = weight
+        self.origin = origin
+        self.alternatives = [] if alternatives is None else alternatives
+        self.decides = decides
+        self.needs = needs
+        self.score = score  # for rows of a series: how closely the row's name follows the model's
 
     @property
     def key(self) -> tuple:
         return (self.choice.driver, tuple(sorted(self.choice.options.items())), tuple(self.choice.flags))
 
 
-@dataclass
-class Context:
-    query: str
-    name: ModelName
-    vendor: Vendor | None
-    connection: str | None
-    port: str | None
-    knowledge: CableBase
-    families: Families
-    lists: Lists
-    driver_path: str | None
-    reasons: list[str]
-    warnings: list[str] = field(default_factory=list)
-    query_extra: str = ""  # further text that may name a network card (a --cable naming one)
-    insisted: bool = False  # the connection was stated (--cable usb|serial|network), not read off the port
+class Context(Record):
+    __slots__ = ("query", "name", "vendor", "connection", "port", "knowledge", "families", "lists", "driver_path",
+                 "reasons", "warnings", "query_extra", "insisted")
+
+    def __init__(self, query: str, name: ModelName, vendor: Vendor | None, connection: str | None, port: str | None,
+                 knowledge: CableBase, families: Families, lists: Lists, driver_path: str | None, reasons: list[str],
+                 warnings: list[str] | None = None, query_extra: str = "", insisted: bool = False) -> None:
+        self.query = query
+        self.name = name
+        self.vendor = vendor
+        self.connection = connection
+        self.port = port
+        self.knowledge = knowledge
+        self.families = families
+        self.lists = lists
+        self.driver_path = driver_path
+        self.reasons = reasons
+        self.warnings = [] if warnings is None else warnings
+        self.query_extra = query_extra  # further text that may name a network card (a --cable naming one)
+        self.insisted = insisted  # the connection was stated (--cable usb|serial|network), not read off the port
 
 
 def resolve_model(model: str, cable: str | None, port: str | None, *, knowledge: CableBase | None,

@@ -11,10 +11,9 @@ cable or reading used outside what is documented for it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from nuthelper.knowledge.cables import Cable, DriverRule, Vendor
 from nuthelper.knowledge.disconnect import CableLoss
+from nuthelper.records import Record
 from nuthelper.resolve.modelname import ModelName
 
 TYPE_CHECKING = False
@@ -25,21 +24,26 @@ CONFIDENCE_LEVELS = ("documented", "hcl", "usb-id", "probed", "series", "vendor-
 BELOW_A_ROW = ("series", "vendor-default", "inferred")
 
 
-@dataclass
-class Choice:
+class Choice(Record):
     """One way to drive the UPS: a driver, its settings, and why."""
 
-    driver: str
-    options: dict[str, str]
-    flags: list[str]
-    port: str | None
-    cable: Cable | None
-    confidence: str
-    confirmed: bool
-    because: str
-    cable_title: str | None = None
-    source: str = ""
-    note: str = ""  # for an alternative: when to use it instead
+    __slots__ = ("driver", "options", "flags", "port", "cable", "confidence", "confirmed", "because", "cable_title",
+                 "source", "note")
+
+    def __init__(self, driver: str, options: dict[str, str], flags: list[str], port: str | None, cable: Cable | None,
+                 confidence: str, confirmed: bool, because: str, cable_title: str | None = None, source: str = "",
+                 note: str = "") -> None:
+        self.driver = driver
+        self.options = options
+        self.flags = flags
+        self.port = port
+        self.cable = cable
+        self.confidence = confidence
+        self.confirmed = confirmed
+        self.because = because
+        self.cable_title = cable_title
+        self.source = source
+        self.note = note  # for an alternative: when to use it instead
 
     @classmethod
     def copy_of(cls, other: Choice) -> Choice:
@@ -75,20 +79,26 @@ class Choice:
         }
 
 
-@dataclass
-class Recommendation:
+class Recommendation(Record):
     """The answer to "which driver, options and port for this UPS?"."""
 
-    query: str
-    vendor: Vendor | None
-    model: str
-    choice: Choice
-    reasons: list[str]
-    alternatives: list[Choice] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    cable_loss: list[CableLoss] = field(default_factory=list)  # genericups only: a loose cable's reading
-    understood: ModelName | None = None  # what the model name was understood to say
-    connection: str | None = None        # "usb", "serial" or "network" when the answer rests on one
+    __slots__ = ("query", "vendor", "model", "choice", "reasons", "alternatives", "warnings", "cable_loss",
+                 "understood", "connection")
+
+    def __init__(self, query: str, vendor: Vendor | None, model: str, choice: Choice, reasons: list[str],
+                 alternatives: list[Choice] | None = None, warnings: list[str] | None = None,
+                 cable_loss: list[CableLoss] | None = None, understood: ModelName | None = None,
+                 connection: str | None = None) -> None:
+        self.query = query
+        self.vendor = vendor
+        self.model = model
+        self.choice = choice
+        self.reasons = reasons
+        self.alternatives = [] if alternatives is None else alternatives
+        self.warnings = [] if warnings is None else warnings
+        self.cable_loss = [] if cable_loss is None else cable_loss  # genericups only: a loose cable's reading
+        self.understood = understood  # what the model name was understood to say
+        self.connection = connection  # "usb", "serial" or "network" when the answer rests on one
 
     @property
     def driver(self) -> str:
