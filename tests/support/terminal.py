@@ -41,6 +41,8 @@ class TerminalSession:
     def __init__(self, argv: Sequence[str], env: Mapping[str, str] | None = None, columns: int = 120,
                  rows: int = 40) -> None:
         self.argv, self.env = list(argv), dict(env or os.environ)
+        for sized in ("COLUMNS", "LINES"):  # the pty's size is the terminal's, not what a parent exported
+            self.env.pop(sized, None)
         self.columns, self.rows = columns, rows
         self.pid: int | None = None
         self.fd: int | None = None
