@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Container, Iterable
+from functools import lru_cache
 
 from nuthelper.patterns import lazy
 from nuthelper.resources import data_file
@@ -65,11 +66,10 @@ class VendorIndex:
         keys = self._keys.setdefault(vendor_id, [])
         words = self._words.setdefault(vendor_id, set())
         for text in (vendor_id, name, *aliases):
-            words.update(word for word in tokens(text) if len(word) >= 3)
-            first = _WORD.findall(text)
-            if len(first) > 1:
-                self._first_words.setdefault(normalize(first[0]), set()).add(vendor_id)
-            key = normalize(text)
+            key, long_words, first = _name_keys(text)
+            words.update(long_words)
+            if first is not None:
+                self._first_words.setdefault(first, set()).add(vendor_id)
             if len(key) >= 3:
                 words.add(key)
             if key and key not in self._by_key:
@@ -170,6 +170,15 @@ class VendorIndex:
         if best is not None:
             return self._by_key[best[2]], " ".join(words[best[1]:]), "spelling"
         return None, query.strip(), ""
+
+
+@lru_cache(maxsize=None)
+def _name_keys(text: str) -> tuple[str, tuple[str, ...], str | None]:
+    """What a vendor index keeps of a name: its key, its words of three letters or more, and its
+    first word when it has several (both hardware lists name the same makers: read once)."""
+    first = _WORD.findall(text)
+    return (normalize(text), tuple(word for word in tokens(text) if len(word) >= 3),
+            normalize(first[0]) if len(first) > 1 else None)
 
 
 _GLUED = lazy(r"^([A-Za-z][A-Za-z&.-]{1,})(\d.*)$")
