@@ -160,3 +160,43 @@ def test_where_the_cache_lives(monkeypatch, tmp_path):
     assert os.geteuid() == 0 and hclcache.cache_dir() == "/var/cache/nut-helper", "CI runs as root"
     monkeypatch.setenv("NUT_HELPER_CACHE_DIR", str(tmp_path))
     assert hclcache.cache_dir() == str(tmp_path)
+
+
+def _kept_names_file(directory: Path, vendor: str) -> Path:
+    (found,) = directory.glob(f"names-{vendor}-*.marshal")
+    return found
+
+
+def _families_from(path: Path):
+    import json
+
+    from nuthelper.resolve.families import Families
+    return Families(json.loads(path.read_text(encoding="utf-8")), str(path))
+
+
+def test_kept_row_names_are_read_while_trusted_and_fresh(cache, tmp_path):
+    """A vendor's parsed row names are kept between runs: read while the file is trusted and the
+    list, the families file and the reading code are unchanged; otherwise read again."""
+    from nuthelper.resources import data_file
+    from nuthelper.resolve.hclmatch import HclIndex
+
+    directory, listing = cache
+    families_file = tmp_path / "model-families.json"
+    shutil.copyfile(data_file("model-families.json"), families_file)
+    hcl = load_hcl(listing)
+    first = [(name.text, name.parsed) for name in HclIndex(hcl, _families_from(families_file)).names_of("apc")]
+    path = _kept_names_file(directory, "apc")
+    key, kept = marshal.loads(path.read_bytes())
+    poisoned = [(kept[0][0], "POISONED", *kept[0][2:]), *kept[1:]]
+    path.write_bytes(marshal.dumps((key, poisoned)))
+    names = lambda: [name.text for name in HclIndex(hcl, _families_from(families_file)).names_of("apc")]
+    assert names()[0] == "POISONED"                               # the control: a trusted file is what is read
+    path.chmod(0o664)
+    assert names()[0] == first[0][0]                              # writable by others: ignored
+    path.write_bytes(marshal.dumps((key, poisoned)))
+    path.chmod(0o644)
+    with open(families_file, "a", encoding="utf-8") as handle:    # the families changed: read again
+        handle.write("\n")
+    assert names()[0] == first[0][0]
+    path.write_bytes(b"\x00garbled")
+    assert [(name.text, name.parsed) for name in HclIndex(hcl, _families_from(families_file)).names_of("apc")] == first

@@ -196,3 +196,16 @@ def test_hcl_sections_pass_upsdrvctl_and_key_listings(nut_setup):
     assert plan.returncode == 0, output
     for number, (_, choice) in enumerate(rows):
         assert re.search(rf"exec: +/lib/nut/{re.escape(drivers.program_name(choice.driver))} -a ups{number}\b", output), output
+
+
+def test_a_capacity_among_other_words_is_no_cable_part():
+    """"2000" of "Eaton 9PX 2000" is the unit's rating, though a list row's extra cell mentions a
+    "RUPS 2000" beside its cable: the model is still read. Alone, a number may be a cable's ("2502")."""
+    from nuthelper.resolve.lookup import understood_matches
+
+    hcl = load_hcl()
+    assert any(match.entry.model == "9PX" for match in understood_matches("Eaton 9PX 2000", hcl))
+    assert understood_matches("2502", hcl) == []
+    best = json.loads(subprocess.run([sys.executable, "-m", "nuthelper", "lookup", "2502", "--json"], capture_output=True,
+                                     text=True, cwd=Path(__file__).resolve().parent.parent).stdout)["results"][0]
+    assert "2502" in best["extra"]

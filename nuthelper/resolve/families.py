@@ -151,7 +151,9 @@ class VendorFacts(Record):
 class Families:
     """Every family, card and vendor default, with the look-ups the resolver needs."""
 
-    def __init__(self, data: dict[str, Any]) -> None:
+    def __init__(self, data: dict[str, Any], source: str | None = None) -> None:
+        self.source = source
+        """The file the families were read from (None when given as data)."""
         words = data["words"]
         self.generic = frozenset(words["generic"])
         self.device_words = frozenset(words["device"])
@@ -318,5 +320,6 @@ def _card(vendor: str, data: dict[str, Any]) -> Card:
 @lru_cache(maxsize=1)
 def default_families() -> Families:
     """The shipped families file, loaded once."""
-    with open(data_file("model-families.json"), encoding="utf-8") as handle:
-        return Families(json.load(handle))
+    path = data_file("model-families.json")
+    with open(path, encoding="utf-8") as handle:
+        return Families(json.load(handle), path)

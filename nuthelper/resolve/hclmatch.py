@@ -25,6 +25,7 @@ from nuthelper.knowledge.names import normalize
 from nuthelper.knowledge.ports import connection_kind
 from nuthelper.resolve.families import Families
 from nuthelper.resolve.modelname import ModelName, understand, wildcard_text
+from nuthelper.resolve.rownames import kept_names, plain, revived
 
 GRADES = ("exact", "model", "sibling", "near", "parent", "vendor")
 _VARIOUS = lazy(r"^\(?\s*(various|all)\b", re.I)
@@ -86,12 +87,22 @@ class HclIndex:
         """The parsed names of a vendor's rows (parsed once)."""
         names = self._names.get(vendor)
         if names is None:
-            names = self._names[vendor] = []
-            for row in self.rows.get(vendor, []):
-                for text in row_names(row):
-                    marked = wildcard_text(text)
-                    names.append(_Name(row, text, understand(marked, vendor, self.families, with_others=False), marked))
+            rows = self.rows.get(vendor, [])
+            kept = kept_names(self.hcl.source, self.families, vendor, len(rows), lambda: self._parsed(vendor, rows))
+            names = revived(kept, vendor, self.families, rows, _Name) if kept is not None else None
+            if names is None:
+                names = revived(self._parsed(vendor, rows), vendor, self.families, rows, _Name)
+            self._names[vendor] = names
         return names
+
+    def _parsed(self, vendor: str, rows: list[HclEntry]) -> list[tuple]:
+        """Every name of the vendor's rows, read, as plain data (rownames.plain)."""
+        found = []
+        for position, row in enumerate(rows):
+            for text in row_names(row):
+                marked = wildcard_text(text)
+                found.append(plain(position, text, marked, understand(marked, vendor, self.families, with_others=False)))
+        return found
 
     @property
     def by_vendor(self) -> dict[str, list[_Name]]:

@@ -19,7 +19,8 @@ GRADE_SCORES = {"exact": 1.0, "model": 0.99, "sibling": 0.9, "near": 0.8, "paren
 
 def understood_matches(query: str, hcl: HCL, vendor: str | None = None) -> list[Match]:
     """The rows of ``hcl`` that name the query's model or series, best first, as search matches."""
-    if any(hcl.entries_for_cable(word) for word in query.split() if any(ch.isdigit() for ch in word)):
+    words = query.split()
+    if any(hcl.entries_for_cable(word) for word in words if _may_be_a_part(word, len(words))):
         return []  # a cable part number, not a model: the word search finds the rows naming it
     families = default_families()
     index = index_for(hcl, families)
@@ -34,6 +35,18 @@ def understood_matches(query: str, hcl: HCL, vendor: str | None = None) -> list[
         if score is not None:
             matches.append(Match(round(score + 0.005 * match.score, 4), "hcl", match.row, match.name))
     return matches
+
+
+MAX_CAPACITY_DIGITS = 4
+"""A number of this many digits among other words is a capacity ("Back-UPS ES 700"), no cable part."""
+
+
+def _may_be_a_part(word: str, words: int) -> bool:
+    """A word that may be a cable's part number ("940-0024C", "73-0844", "66049"; a bare number
+    only when it is all the query says)."""
+    if not any(ch.isdigit() for ch in word):
+        return False
+    return words == 1 or not (word.isdigit() and len(word) <= MAX_CAPACITY_DIGITS)
 
 
 def merged(graded: list[Match], fuzzy: list[Match], limit: int) -> list[Match]:
