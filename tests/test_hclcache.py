@@ -69,11 +69,11 @@ def test_the_cached_list_is_the_parsed_list_and_answers_the_same(cache):
 def _poison(path: Path) -> None:
     """Rewrite the cache with its own key but a row no list has: whoever uses it would show it."""
     with open(path, "rb") as handle:
-        key, (nut_version, list_version, commit, rows) = marshal.load(handle)
+        key, (nut_version, list_version, commit, rows, vendors, ids) = marshal.load(handle)
     row = list(rows[0])
     row[3] = "POISONED ROW"
     with open(path, "wb") as handle:
-        marshal.dump((key, (nut_version, list_version, commit, (tuple(row), *rows[1:]))), handle)
+        marshal.dump((key, (nut_version, list_version, commit, (tuple(row), *rows[1:]), vendors, ids)), handle)
 
 
 def _models(listing: Path) -> set[str]:
@@ -200,3 +200,17 @@ def test_kept_row_names_are_read_while_trusted_and_fresh(cache, tmp_path):
     assert names()[0] == first[0][0]
     path.write_bytes(b"\x00garbled")
     assert [(name.text, name.parsed) for name in HclIndex(hcl, _families_from(families_file)).names_of("apc")] == first
+
+
+def test_a_cache_with_a_malformed_vendor_table_makes_the_table_again(cache):
+    directory, listing = cache
+    parsed = parsed_without_cache(listing)
+    load_hcl(listing)
+    path = cache_file(directory)
+    key, (nut_version, list_version, commit, rows, _, _) = marshal.loads(path.read_bytes())
+    path.write_bytes(marshal.dumps((key, (nut_version, list_version, commit, rows, ("not", "a", "table", 0, 1), None))))
+    cached = load_hcl(listing)
+    assert [entry.vendor_id for entry in cached.entries] == [entry.vendor_id for entry in parsed.entries]
+    assert cached.vendors.split("Tripp Lite OMNI900LCD") == parsed.vendors.split("Tripp Lite OMNI900LCD")
+    path.write_bytes(marshal.dumps((key, ("a", "tuple", "of", "another", "shape"))))
+    assert len(load_hcl(listing).entries) == len(parsed.entries)

@@ -131,14 +131,15 @@ class HCL:
 
     def __init__(self, entries: list[HclEntry], source: str, nut_version: str | None = None,
                  list_version: int | None = None, commit: str | None = None,
-                 vendors: VendorIndex | None = None) -> None:
+                 vendors: VendorIndex | None = None, vendor_ids: dict[str, str] | None = None) -> None:
+        """``vendor_ids``: each manufacturer's vendor id in ``vendors``, when known (from the cache)."""
         self.entries = entries
         self.source = source
         self.nut_version = nut_version
         self.list_version = list_version
         self.commit = commit
         self.vendors = vendors if vendors is not None else default_vendor_index().copy()
-        ids: dict[str, str] = {}     # the rows name a few hundred manufacturers, each many times
+        ids: dict[str, str] = dict(vendor_ids or {})  # the rows name a few hundred manufacturers, each many times
         for entry in self.entries:
             manufacturer = entry.manufacturer
             vendor_id = ids.get(manufacturer)
@@ -437,7 +438,20 @@ def load_hcl(path: str | os.PathLike | None = None) -> HCL:
         raise InvalidInput(f"cannot read hardware list {source}: {error.strerror}; check the --hcl path") from None
     from nuthelper.knowledge.hclcache import without_gc
 
-    return without_gc(_from_plain, cached(source, info, lambda: _to_plain(_parse_file(source))), source)
+    depends = _state_of(data_file("vendors.json"))  # the vendor table the cached vendor ids come from
+    plain = cached(source, info, lambda: _to_plain(_parse_file(source)), depends=depends)
+    try:
+        return without_gc(_from_plain, plain, source)
+    except (TypeError, ValueError):  # trusted but not of this format: read the list itself
+        return _parse_file(source)
+
+
+def _state_of(path: str) -> tuple:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return (path,)
+    return (path, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
 def _parse_file(source: str) -> HCL:
@@ -452,19 +466,26 @@ def _parse_file(source: str) -> HCL:
 
 
 def _to_plain(hcl: HCL) -> tuple:
-    """The parsed list as plain tuples (what the cache stores)."""
+    """The parsed list as plain tuples (what the cache stores), with its vendor table and each
+    manufacturer's vendor id (adding a few hundred makers to the table costs more than reading it)."""
     rows = tuple((e.manufacturer, e.device_type, e.support_level, e.model, e.model_names, e.extra,
                   tuple((d.driver, d.options, d.flags, d.port, d.qualifier, d.notes, d.optional_options)
                         for d in e.drivers), e.driver_text, e.comment, e.line) for e in hcl.entries)
-    return (hcl.nut_version, hcl.list_version, hcl.commit, rows)
+    ids = {entry.manufacturer: entry.vendor_id for entry in hcl.entries}
+    return (hcl.nut_version, hcl.list_version, hcl.commit, rows, hcl.vendors.state(), ids)
 
 
 def _from_plain(plain: tuple, source: str) -> HCL:
-    nut_version, list_version, commit, rows = plain
+    nut_version, list_version, commit, rows, vendor_state, ids = plain
     entries = [HclEntry(manufacturer, device_type, level, model, tuple(names), extra,
                         tuple(DriverChoice(*driver) for driver in drivers), driver_text, comment, line)
                for manufacturer, device_type, level, model, names, extra, drivers, driver_text, comment, line in rows]
-    return HCL(entries=entries, source=source, nut_version=nut_version, list_version=list_version, commit=commit)
+    try:
+        vendors = VendorIndex.from_state(vendor_state)
+    except (TypeError, ValueError):
+        vendors, ids = None, None  # the table is made again from vendors.json
+    return HCL(entries=entries, source=source, nut_version=nut_version, list_version=list_version, commit=commit,
+               vendors=vendors, vendor_ids=ids if isinstance(ids, dict) else None)
 
 
 def hcl_from_json(text: str, source: str) -> HCL:

@@ -18,7 +18,7 @@ import sys
 
 from nuthelper import __version__
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 _state = {"enabled": True, "writable": True}
 
 TYPE_CHECKING = False
@@ -61,14 +61,15 @@ def _trusted(info: os.stat_result) -> bool:
     return info.st_uid == os.geteuid() and not info.st_mode & 0o022
 
 
-def cached(source: str, info: os.stat_result, build: Callable[[], Any], kind: str = "hcl") -> Any:
+def cached(source: str, info: os.stat_result, build: Callable[[], Any], kind: str = "hcl",
+           depends: tuple = ()) -> Any:
     """The plain data ``build()`` makes from ``source`` (``kind``: "hcl" the parsed rows, "search"
     the rows' searchable names and which rows each word is in): from the cache when it is fresh and trusted, else built (and
-    stored for the next run)."""
+    stored for the next run). ``depends``: the state of further files the data comes from."""
     if not _state["enabled"]:
         return build()
     path = _file_for(source, kind)
-    key = _key(info)
+    key = (*_key(info), *depends)
     found = _read(path, key)
     if found is not None:
         return found

@@ -77,6 +77,21 @@ class VendorIndex:
                 keys.append(key)
         return vendor_id
 
+    def state(self) -> tuple:
+        """The index as plain data (what the hardware list's cache keeps)."""
+        return (self._by_key, self._names, self._keys, self._words, self._first_words)
+
+    @classmethod
+    def from_state(cls, state: tuple) -> VendorIndex:
+        """An index made from ``state()`` data; ValueError when the data is not of that shape."""
+        by_key, names, keys, words, first_words = state
+        if not all(isinstance(part, dict) for part in state):
+            raise ValueError("not a vendor index")
+        index = cls()
+        index._by_key, index._names, index._keys, index._words, index._first_words = \
+            by_key, names, keys, words, first_words
+        return index
+
     def copy(self) -> VendorIndex:
         """An independent copy: names added to it do not reach this index."""
         other = VendorIndex()
