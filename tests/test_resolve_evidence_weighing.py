@@ -211,7 +211,7 @@ def test_a_suffix_is_the_sub_line_a_row_names_and_a_row_s_second_driver_an_alter
     assert resolve("Acme Guard 1000", port="/dev/ttyS0", hcl=parse_driver_list(SUBLINES, "test list")).driver == "mge-utalk"
 
 
-@pytest.mark.parametrize("model", ["Powerware 3105", "Eaton Powerware 3105", "PW3105"])
+@pytest.mark.parametrize("model", ["Eaton 3105", "Eaton 3105 USB", "PW3105"])
 def test_powerware_models_the_list_writes_with_pw(model):
-    """NUT's list writes "PW3105"; people write it with the brand or without it."""
+    """NUT's list writes "PW3105"; people write the number without the letters, or after Eaton's name."""
     assert resolve(model, port="auto", attached=[]).driver == "bcmxcp_usb"

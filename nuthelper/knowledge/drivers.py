@@ -250,6 +250,13 @@ def replacement_for(driver: str) -> dict | None:
     return None
 
 
+def maintained(driver: str) -> str:
+    """The program NUT maintains for ``driver``: its successor when deprecated or retired
+    (blazer_ser, fentonups -> nutdrv_qx), else the driver, as installed (``program_name``)."""
+    record = replacement_for(driver)
+    return program_name(record["use"] if record else driver)
+
+
 def release_of(driver: str) -> dict | None:
     """The driver-releases.json record of ``driver`` (its first release, and for drivers newer
     than Debian 12's NUT what they are for and what works meanwhile), or None."""

@@ -436,22 +436,14 @@ def load_hcl(path: str | os.PathLike | None = None) -> HCL:
         raise InvalidInput(f"hardware list {source} does not exist; give an existing driver.list or hcl.json with --hcl") from None
     except OSError as error:
         raise InvalidInput(f"cannot read hardware list {source}: {error.strerror}; check the --hcl path") from None
-    from nuthelper.knowledge.hclcache import without_gc
+    from nuthelper.knowledge.hclcache import file_state, without_gc
 
-    depends = _state_of(data_file("vendors.json"))  # the vendor table the cached vendor ids come from
+    depends = (file_state(data_file("vendors.json")),)  # the vendor table the cached vendor ids come from
     plain = cached(source, info, lambda: _to_plain(_parse_file(source)), depends=depends)
     try:
         return without_gc(_from_plain, plain, source)
     except (TypeError, ValueError):  # trusted but not of this format: read the list itself
         return _parse_file(source)
-
-
-def _state_of(path: str) -> tuple:
-    try:
-        info = os.stat(path)
-    except OSError:
-        return (path,)
-    return (path, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
 def _parse_file(source: str) -> HCL:

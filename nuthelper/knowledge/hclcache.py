@@ -1,4 +1,6 @@
-"""A cache of the parsed hardware list, so that a run does not parse NUT's driver.list again.
+"""A cache of the parsed hardware list, so that a run does not parse NUT's driver.list again,
+and of other plain data slow to make (``remembered``: a vendor's parsed row names, whether a
+distribution offers knowledge packs), trusted the same way.
 
 The cache holds plain data only (``marshal`` of lists, tuples, strings and numbers: no code, no
 pickle), keyed on the list file's device, inode, size, mtime and ctime, nut-helper's version,
@@ -66,33 +68,37 @@ def cached(source: str, info: os.stat_result, build: Callable[[], Any], kind: st
     """The plain data ``build()`` makes from ``source`` (``kind``: "hcl" the parsed rows, "search"
     the rows' searchable names and which rows each word is in): from the cache when it is fresh and trusted, else built (and
     stored for the next run). ``depends``: the state of further files the data comes from."""
+    return _kept(_file_for(source, kind), (*_key(info), *depends), build)
+
+
+def remembered(name: str, key: tuple, build: Callable[[], Any]) -> Any:
+    """Plain data that is slow to make (a vendor's parsed row names, whether an installed
+    distribution offers knowledge packs), kept as ``name`` and trusted like the list's cache while
+    ``key``, the state of what it was made from (``file_state``), is unchanged."""
+    return _kept(os.path.join(cache_dir(), f"{name}.marshal"), (CACHE_FORMAT, __version__, sys.version, key), build)
+
+
+def file_state(path: str) -> tuple:
+    """What a key holds of a file or directory: its path, device, inode, size and times (the path
+    alone when it cannot be read)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return (path,)
+    return (path, info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+def _kept(path: str, key: tuple, build: Callable[[], Any]) -> Any:
+    """``build()``, read from the cache file ``path`` when it holds ``key`` and is trusted, else
+    made and written there (neither with --no-cache; never written for a --root)."""
     if not _state["enabled"]:
         return build()
-    path = _file_for(source, kind)
-    key = (*_key(info), *depends)
     found = _read(path, key)
     if found is not None:
         return found
     data = build()
     if _state["writable"]:
         _write(path, key, data)
-    return data
-
-
-def remembered(name: str, key: tuple, build: Callable[[], Any]) -> Any:
-    """A small fact about this machine that is slow to find (whether an installed distribution
-    offers knowledge packs), kept as ``name`` and trusted like the list's cache while ``key``, the
-    state of what it was found from, is unchanged."""
-    if not _state["enabled"]:
-        return build()
-    path = os.path.join(cache_dir(), f"{name}.marshal")
-    full_key = (CACHE_FORMAT, __version__, sys.version, key)
-    found = _read(path, full_key)
-    if found is not None:
-        return found
-    data = build()
-    if _state["writable"]:
-        _write(path, full_key, data)
     return data
 
 

@@ -52,19 +52,11 @@ def _has_entry_points(group: str) -> bool:
     """Whether an installed distribution offers ``group``: a scan of their entry_points.txt files,
     remembered while no directory of the path has changed (installing or removing a distribution
     adds or removes its .dist-info directory, and so changes its directory's mtime)."""
-    from nuthelper.knowledge.hclcache import remembered
+    from nuthelper.knowledge.hclcache import file_state, remembered
 
     directories = [directory or "." for directory in sys.path]
-    return remembered("entry-points", (group, tuple(_state_of(directory) for directory in directories)),
+    return remembered("entry-points", (group, tuple(file_state(directory) for directory in directories)),
                       lambda: _scan_for_entry_points(group, directories))
-
-
-def _state_of(directory: str) -> tuple:
-    try:
-        info = os.stat(directory)
-    except OSError:
-        return (directory,)
-    return (directory, info.st_dev, info.st_ino, info.st_mtime_ns)
 
 
 def _scan_for_entry_points(group: str, directories: list[str]) -> bool:

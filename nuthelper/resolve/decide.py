@@ -16,7 +16,7 @@ from nuthelper.errors import (Ambiguous, InvalidInput, NotFound, NutHelperError,
                               choice_candidate)
 from nuthelper.knowledge.cables import CableBase, Vendor, load_cables
 from nuthelper.knowledge.drivers import connection_kind as driver_connection
-from nuthelper.knowledge.drivers import installed_drivers, prefer_installed, program_name, replacement_for
+from nuthelper.knowledge.drivers import installed_drivers, maintained, prefer_installed, program_name, replacement_for
 from nuthelper.knowledge.hcl import HCL, DriverChoice, HclEntry
 from nuthelper.knowledge.names import VendorIndex, normalize, one_edit_apart
 from nuthelper.knowledge.ports import connection_kind
@@ -139,10 +139,10 @@ def _a_data_row_outranks(context: Context, cables: list) -> bool:
     answer, as its data cable is what it ships with; the signal cables become alternatives."""
     if any(cable.kind != "contact-closure" for cable in cables) or context.connection not in (None, "serial"):
         return False
-    rows = [match.row for match in context.lists.primary.match(context.name)
+    rows = [match for match in context.lists.primary.match(context.name)
             if match.grade == "exact" and match.connection in ("serial", "any")]
-    data = [row.support_level for row in rows if not any(choice.driver == "genericups" for choice in row.drivers)]
-    signal = [row.support_level for row in rows if any(choice.driver == "genericups" for choice in row.drivers)]
+    data = [match.row.support_level for match in rows if not _needs_cable(match)]
+    signal = [match.row.support_level for match in rows if _needs_cable(match)]
     return bool(data) and max(data) >= max(signal, default=0)
 
 
@@ -481,8 +481,7 @@ def _known_protocol_elsewhere(context: Context, elsewhere: list[Option]) -> bool
     units listed on one port are Q* on the other too, and a network card is no protocol of the unit."""
     if context.connection not in ("usb", "serial") or not elsewhere:
         return False
-    return any(program_name((replacement_for(o.choice.driver) or {}).get("use", o.choice.driver)) != "nutdrv_qx"
-               for o in elsewhere)
+    return any(maintained(option.choice.driver) != "nutdrv_qx" for option in elsewhere)
 
 
 SAME_SERIES = "rows of NUT's hardware list for the same series"

@@ -24,25 +24,17 @@ _READERS = ("modelname.py", "families.py", "hclmatch.py", "rownames.py")
 """The modules whose code decides how a name is read: a change to any of them makes the kept names stale."""
 
 
-def _state(path: str) -> tuple:
-    info = os.stat(path)
-    return (path, info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
-
-
 def kept_names(source: str, families: Families, vendor: str, count: int,
                parse: Callable[[], list[tuple]]) -> list[tuple] | None:
     """``parse()`` (the vendor's ``count`` row names as plain tuples), kept between runs when the
     list and the families are files; None when they cannot be kept (the caller parses)."""
-    if families.source is None:
+    if families.source is None or not os.path.isfile(source):
         return None
-    from nuthelper.knowledge.hclcache import remembered
+    from nuthelper.knowledge.hclcache import file_state, remembered
 
     here = os.path.dirname(os.path.abspath(__file__))
-    try:
-        key = (vendor, count, _state(source), _state(families.source),
-               *(_state(os.path.join(here, name)) for name in _READERS))
-    except OSError:
-        return None
+    key = (vendor, count, file_state(source), file_state(families.source),
+           *(file_state(os.path.join(here, name)) for name in _READERS))
     name = f"names-{normalize(vendor) or 'none'}-{normalize(os.path.abspath(source))[-60:]}"
     found = remembered(name, key, parse)
     return found if isinstance(found, list) else None

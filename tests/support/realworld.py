@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nuthelper.errors import NutHelperError
-from nuthelper.knowledge.drivers import program_name, replacement_for
+from nuthelper.knowledge.drivers import maintained
 from nuthelper.resolve import resolve
 
 CASES = Path(__file__).resolve().parent.parent / "data" / "realworld-cases.json"
@@ -34,9 +34,6 @@ def load_cases(path: Path = CASES) -> list[dict]:
 
 
 def same_driver(given: str, wanted: str) -> bool:
-    def maintained(driver: str) -> str:
-        record = replacement_for(driver)
-        return program_name(record["use"] if record else driver)
     return given == wanted or maintained(given) == maintained(wanted)
 
 
