@@ -165,6 +165,14 @@ def test_serial_and_usb_variants_the_port_decides():
     assert resolve("Belkin Universal UPS F6C1100-UNV", port="/dev/ttyS0").driver == "belkinunv"
 
 
+def test_rows_of_other_devices_nut_drives_are_read_too():
+    """NUT's list names solar controllers ("scd") and transfer switches ("ats") beside UPSes: their
+    rows answer like a UPS's (IVT's one row, "SCD series", is the vendor's serial default)."""
+    assert resolve("IVT SCD", port="/dev/ttyS0").driver == "ivtscd"
+    recommendation = resolve("IVT Solar Controller Device", port="/dev/ttyS0")
+    assert (recommendation.driver, recommendation.choice.confidence) == ("ivtscd", "vendor-default")
+
+
 def test_usb_port_is_not_served_by_a_serial_only_cable():
     with pytest.raises(Ambiguous):
         resolve("MGE Ellipse Office 600")

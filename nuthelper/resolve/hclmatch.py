@@ -31,7 +31,9 @@ GRADES = ("exact", "model", "sibling", "near", "parent", "vendor")
 _VARIOUS = lazy(r"^\(?\s*(various|all)\b", re.I)
 _EXTRA_CAPACITY = lazy(r"^\s*\d{3,5}\s*(?:k?VA|W)?\b", re.I)
 _CABLE_OR_ID = lazy(r"cable|product id|protocol|vendor id|usb id", re.I)
-_UNIT_TYPES = ("ups",)
+_UNIT_TYPES = ("ups", "ats", "scd")
+"""The device types of NUT's list read as units: UPSes, transfer switches and solar controllers
+(PDUs are left out: their outlets say nothing of a UPS)."""
 _SUBSERIES = lazy(r"^\s*\S+[- ]series\s*$", re.I)
 _EXTRA_SKUS = lazy(r"\b[A-Z]+\d+[A-Z]*\d{2,}[A-Z0-9]*(?:-[A-Z0-9]+)*\b")
 """Model numbers an extra cell lists ("F6C525-SER, F6C625-SER")."""
