@@ -62,6 +62,14 @@ def test_cyberpower_op_sku_is_powerpanel_on_serial(model):
     assert recommendation.choice.confidence == "series"
 
 
+@pytest.mark.parametrize("model", ["Eaton ENV800HA", "ENV1000H"])
+def test_eaton_env_sku_is_the_e_series_nv_whose_usb_port_speaks_q1(model):
+    """"E Series NV UPS 400-2000 VA" is blazer_usb in NUT's list; Eaton sells them as ENV + rating:
+    not the usbhid-ups most Eaton USB units use."""
+    recommendation = resolve(model, port="auto", attached=[])
+    assert (recommendation.driver, recommendation.choice.confidence) == ("nutdrv_qx", "series")
+
+
 def test_socomec_online_units_on_serial_are_jbus_with_the_other_lines_named():
     recommendation = resolve("Socomec MASTERYS BC 10kVA", port="/dev/ttyS0")
     assert recommendation.driver == "socomec_jbus"
