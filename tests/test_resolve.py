@@ -104,6 +104,18 @@ def test_two_cables_fit_and_port_decides():
     assert resolve("Eaton Ellipse MAX 1100", None, "auto").driver == "usbhid-ups"
 
 
+def test_a_data_cable_outranks_signal_cables_that_name_the_model_too():
+    """The 940-0024C and the simple-signalling cables all name "Smart-UPS": the unit speaks its
+    smart protocol over the cable it ships with; the signal cables are the alternatives."""
+    recommendation = resolve("APC Smart-UPS", None, "/dev/ttyS0")
+    assert recommendation.driver == "apcsmart"
+    assert ("genericups", {"upstype": "2"}) in [(alt.driver, alt.options) for alt in recommendation.alternatives]
+    assert any(warning.startswith("What decides is the cable") and "940-0020B" in warning
+               for warning in recommendation.warnings)
+    with pytest.raises(Ambiguous):  # only signal cables name it: which one is the user's to say
+        resolve("APC Back-UPS", None, "/dev/ttyS0")
+
+
 def test_unknown_model_names_closest():
     recommendation = resolve("Compaq T1550h", None, "/dev/ttyS0")
     assert recommendation.choice.confidence == "vendor-default"

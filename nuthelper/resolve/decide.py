@@ -121,15 +121,27 @@ def resolve_model(model: str, cable: str | None, port: str | None, *, knowledge:
         _connection_from_cable_word(context, cable_text, word)
     _connection_from_name(context)
     named = cable_answers.cables_fitting(knowledge, vendor, rest or query, context.connection)
-    if named and not _a_data_row_outranks(context, named):
-        recommendation = _from_cable(context, cable_answers.one_cable(named, query, rest or query, context.reasons))
+    data, signal = _data_cables_first(named)
+    if data and not _a_data_row_outranks(context, data):
+        recommendation = _from_cable(context, cable_answers.one_cable(data, query, rest or query, context.reasons))
         if not recommendation.choice.confirmed:
             _name_what_the_series_also_uses(context, recommendation)
+        if signal:
+            _name_the_signal_cables(context, recommendation, signal)
         return recommendation
     recommendation = _from_knowledge(context)
     if named:
         _name_the_signal_cables(context, recommendation, named)
     return recommendation
+
+
+def _data_cables_first(cables: list) -> tuple[list, list]:
+    """The cables to answer with and the contact-closure ones to name beside them: when both data
+    cables and signal cables name the model, the data cables, as a unit that speaks a protocol ships
+    with its data cable ("APC Smart-UPS": the 940-0024C, not the 940-0095A); otherwise all of them."""
+    data = [cable for cable in cables if cable.kind != "contact-closure"]
+    signal = [cable for cable in cables if cable.kind == "contact-closure"]
+    return (data, signal) if data and signal else (cables, [])
 
 
 def _a_data_row_outranks(context: Context, cables: list) -> bool:
@@ -148,20 +160,22 @@ def _a_data_row_outranks(context: Context, cables: list) -> bool:
 
 def _name_the_signal_cables(context: Context, recommendation: Recommendation, cables: list) -> None:
     """The contact-closure cables that name the model, as alternatives, and what decides."""
+    answers = []
     for cable in cables:
         try:
             answer = cable_answers.from_cable(context.query, context.vendor, context.name.text, cable, context.port, [])
         except NutHelperError:
             continue
         alternative = Choice.copy_of(answer.choice)
-        alternative.note = "a contact-closure cable: the signal lines, not the data protocol"
+        alternative.note = (f"with the {cable.title}" + (": the signal lines, not the data protocol"
+                                                         if alternative.driver == "genericups" else ""))
         same = (alternative.driver, alternative.options)
         recommendation.alternatives = [*(other for other in recommendation.alternatives
                                          if (other.driver, other.options) != same), alternative]
-    titles = ", ".join(cable.title for cable in cables)
-    recommendation.warnings.append(f"What decides is the cable: {recommendation.choice.summary()} needs the unit's "
-                                   f"data cable; with the {titles}, pass --cable and genericups reads its signal "
-                                   "lines instead.")
+        answers.append(f"the {cable.title} -> {alternative.summary()}")
+    if answers:
+        recommendation.warnings.append(f"What decides is the cable: {recommendation.choice.summary()} needs the unit's "
+                                       f"data cable; with a contact-closure cable, pass --cable: {'; '.join(answers)}.")
 
 
 def _from_gateway(context: Context, gateway: Card, cable_text: str) -> Recommendation:
