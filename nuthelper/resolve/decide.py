@@ -85,7 +85,7 @@ def resolve_model(model: str, cable: str | None, port: str | None, *, knowledge:
                   hcl: HCL | None, driver_path: str | None) -> Recommendation:
     """The recommendation from what is known about the model, its cable and the port."""
     knowledge = knowledge or load_cables()
-    query = check_line(model, "--model")
+    query = _underscores_as_spaces(check_line(model, "--model"))
     if not normalize(query):
         raise InvalidInput("--model is empty: give the UPS model as printed on it, e.g. 'APC Smart-UPS 1500'")
     if port is not None:
@@ -133,6 +133,12 @@ def resolve_model(model: str, cable: str | None, port: str | None, *, knowledge:
     if named:
         _name_the_signal_cables(context, recommendation, named)
     return recommendation
+
+
+def _underscores_as_spaces(query: str) -> str:
+    """A name written as a ups.conf section or host name ("apc_smartups_1500", "EATON_9130"): its
+    underscores part words, as NUT's list never writes one between a vendor and a series."""
+    return " ".join(query.replace("_", " ").split()) if "_" in query else query
 
 
 def _data_cables_first(cables: list) -> tuple[list, list]:
