@@ -126,4 +126,6 @@ def test_the_word_lists_that_change_a_reading_have_sources():
     words = DATA["words"]
     assert words["source"].strip() and words["serial_from_usb"]["source"].strip()
     assert words["topology"] and words["topology_source"].strip()
+    assert words["protocol"] and words["protocol_source"].strip()
+    assert all(word == word.lower() and choice["driver"] in LISTED_DRIVERS for word, choice in words["protocol"].items())
     assert all(phrase == phrase.lower() and phrase.strip() for phrase in words["topology"])

@@ -70,6 +70,17 @@ def test_eaton_env_sku_is_the_e_series_nv_whose_usb_port_speaks_q1(model):
     assert (recommendation.driver, recommendation.choice.confidence) == ("nutdrv_qx", "series")
 
 
+def test_hid_in_the_name_outweighs_the_series_q1_rows_over_usb():
+    """PowerWalker's VI ... RT rows are Megatec Q* (blazer_usb); a unit sold as "VI 1500 RT HID" says
+    it is a HID power device. The Q* driver stays the alternative; on serial the word says nothing."""
+    recommendation = resolve("PowerWalker VI 1500 RT HID", port="auto", attached=[])
+    assert recommendation.driver == "usbhid-ups"
+    assert "nutdrv_qx" in [alternative.driver for alternative in recommendation.alternatives]
+    assert any(reason.startswith("The name says HID") for reason in recommendation.reasons)
+    assert resolve("PowerWalker VI 1500 RT", port="auto", attached=[]).driver == "nutdrv_qx"
+    assert resolve("PowerWalker VI 1500 RT HID", port="/dev/ttyS0").driver == "nutdrv_qx"
+
+
 def test_socomec_online_units_on_serial_are_jbus_with_the_other_lines_named():
     recommendation = resolve("Socomec MASTERYS BC 10kVA", port="/dev/ttyS0")
     assert recommendation.driver == "socomec_jbus"

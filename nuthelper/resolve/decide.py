@@ -18,7 +18,7 @@ from nuthelper.knowledge.cables import CableBase, Vendor, load_cables
 from nuthelper.knowledge.drivers import connection_kind as driver_connection
 from nuthelper.knowledge.drivers import installed_drivers, maintained, prefer_installed, program_name, replacement_for
 from nuthelper.knowledge.hcl import HCL, DriverChoice, HclEntry
-from nuthelper.knowledge.names import VendorIndex, normalize, one_edit_apart
+from nuthelper.knowledge.names import VendorIndex, normalize, one_edit_apart, tokens
 from nuthelper.knowledge.ports import connection_kind
 from nuthelper.records import Record
 from nuthelper.resolve import cables as cable_answers
@@ -479,7 +479,7 @@ def _from_knowledge(context: Context) -> Recommendation:
             if skipped:
                 context.reasons.append("; ".join(skipped) + ".")
             context.reasons.append(f"Decided by {level_name}.")
-            return _answer(context, fitting, confidence)
+            return _answer(context, _as_the_name_says(context, fitting, confidence), confidence)
         serial_only = serial_only or {option.connection for option in options} == {"serial"}
         elsewhere = elsewhere or [option for option in options if option.connection != "network"]
         kinds = sorted({_KIND_NAME[option.connection] for option in options})
@@ -493,6 +493,22 @@ def _from_knowledge(context: Context) -> Recommendation:
         raise SerialPortNeeded(f"--port auto finds USB devices, but '{context.query}' is known only as a serial "
                                f"unit: pass the serial device, e.g. --port {example}")
     raise _not_found(context, elsewhere)
+
+
+def _as_the_name_says(context: Context, fitting: list[Option], confidence: str) -> list[Option]:
+    """Over USB, a word of the name that says the protocol ("PowerWalker VI 1500 RT HID") outweighs
+    rows and defaults of units that speak another one; they stay as the alternatives."""
+    if context.connection != "usb":
+        return fitting
+    words = context.families.protocol_words
+    word = next((word for word in tokens(context.query) if word in words), None)
+    said = words.get(word)
+    if said is None or all(option.choice.driver == said.driver for option in fitting):
+        return fitting
+    context.reasons.append(f"The name says {word.upper()}: {said.because} ({said.source}).")
+    named = _port_option(context, said, "usb", f"{word.upper()} in the name", confidence)
+    named.weight = sum(option.weight for option in fitting) + 1
+    return [named, *fitting]
 
 
 def _known_protocol_elsewhere(context: Context, elsewhere: list[Option]) -> bool:

@@ -162,6 +162,9 @@ class Families:
         """How a UPS works ("Line-Interactive", "Online"): before a series, no part of its name."""
         self.connection_words = {word: kind for kind, listed in words["connection"].items() for word in listed}
         self.network_phrases = tuple(normalize(phrase) for phrase in words["network_phrases"])
+        self.protocol_words = {word: PortChoice.from_json(choice, words["protocol_source"])
+                               for word, choice in words.get("protocol", {}).items()}
+        """Words of a name that say which protocol its USB port speaks ("HID"), with the driver for it."""
         bridged = words.get("serial_from_usb")
         self.serial_from_usb: tuple[frozenset[str], PortChoice] | None = None
         """The USB drivers whose units speak the same protocol on their serial port, and its driver there."""
