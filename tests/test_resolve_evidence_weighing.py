@@ -174,6 +174,14 @@ def test_a_unit_whose_usb_port_is_a_serial_converter_asks_for_its_tty():
     assert resolve("Huawei UPS2000-A-2KTTS", port="/dev/ttyUSB0").driver == "huawei-ups2000"
 
 
+def test_a_generic_word_and_a_number_name_no_family_without_a_vendor():
+    """"UPS2000VA" is how any maker may write a 2000 VA unit, not Huawei's UPS2000 family (whose
+    Modbus driver would be wrong for a Q* unit); "UPS2000-G" is that family."""
+    recommendation = resolve("Vultech UPS2000VA-PRO", port="auto", attached=[])
+    assert (recommendation.driver, recommendation.choice.confidence) == ("nutdrv_qx", "inferred")
+    assert resolve("UPS2000-G-3KRTS", port="/dev/ttyUSB0").driver == "huawei-ups2000"
+
+
 def test_q_units_listed_on_serial_only_are_still_inferred_q_over_usb():
     recommendation = resolve("Santak Castle C3K", port="auto", attached=[])
     assert (recommendation.driver, recommendation.choice.confidence) == ("nutdrv_qx", "inferred")

@@ -245,11 +245,15 @@ class Families:
         return found, rest
 
     def _name_prefix(self, vendor: str | None, words: list[str]) -> tuple[Family | None, list[str]]:
-        """The family named by the most leading words, written together ("back" "ups" "es")."""
+        """The family named by the most leading words, written together ("back" "ups" "es"). Without
+        a vendor, a name of generic words and a number ("UPS2000") is how any maker may write a
+        2000 VA UPS: it names no family; "UPS2000-G" does."""
         joined, best, longest = "", [], 0
         for count, word in enumerate(words, 1):
             joined += word
-            named = [family for family in self._by_name.get(joined, ()) if vendor is None or family.vendor == vendor]
+            number_only = all(part.isdigit() or part in self.generic for part in words[:count])
+            named = [family for family in self._by_name.get(joined, ())
+                     if family.vendor == vendor or vendor is None and not number_only]
             if named:
                 best, longest = named, count
         if not best:
