@@ -206,6 +206,10 @@ def test_an_undocumented_cable_leaves_the_answer_to_the_model():
         resolve("APC Back-UPS 650", cable="Z-9999-cable", port="/dev/ttyS0")
     with pytest.raises(NotFound, match="73-0844"):
         resolve("Tripp Lite X", "73-0845", "/dev/ttyS0")
+    # spelt like data cables only (another revision of the smart cable): the protocol decides, not the wiring
+    revision = resolve("Smart-UPS RT 10000 XL", cable="940-0024B", port="/dev/ttyS0")
+    assert revision.driver == "apcsmart"
+    assert any("spelt like the documented 940-0024C clone" in warning for warning in revision.warnings)
 
 
 @pytest.mark.parametrize(("args", "kind"), [

@@ -362,18 +362,29 @@ def _documented_cable(knowledge: CableBase, text: str) -> bool:
     return True
 
 
-def _spelt_like_a_documented_cable(knowledge: CableBase, text: str) -> bool:
+def _spelt_like(knowledge: CableBase, text: str) -> list:
+    """The documented cables whose names are spelt like ``text`` (a mistyped or other-revision part)."""
     import difflib
 
-    names = [normalize(name) for cable in knowledge.cables for name in cable.identifiers()]
-    return bool(difflib.get_close_matches(normalize(text), names, n=1, cutoff=CABLE_TYPO_RATIO))
+    names = {normalize(name): cable for cable in knowledge.cables for name in cable.identifiers()}
+    return list({id(names[name]): names[name]
+                 for name in difflib.get_close_matches(normalize(text), names, n=3, cutoff=CABLE_TYPO_RATIO)}.values())
+
+
+def _spelt_like_a_documented_cable(knowledge: CableBase, text: str) -> bool:
+    return bool(_spelt_like(knowledge, text))
 
 
 def _despite_unknown_cable(context: Context, cable_text: str, missing: NotFound) -> Recommendation:
     """A cable nobody documents: answer from the model when its answer does not hang on a cable's
     wiring; a name spelt like a documented cable is more likely that cable mistyped."""
-    if _spelt_like_a_documented_cable(context.knowledge, cable_text):
-        raise missing
+    alike = _spelt_like(context.knowledge, cable_text)
+    if any(cable.kind != "serial-protocol" for cable in alike):
+        raise missing  # a signal cable mistyped: its wiring, which the answer hangs on, is not known
+    if alike:  # spelt like data cables only ("940-0024B"): the driver reads the protocol, not the wiring
+        context.warnings.append(f"--cable '{cable_text}' is spelt like the documented "
+                                f"{', '.join(cable.title for cable in alike)}: if it is one of those, pass its id; "
+                                "a data cable's revision does not change the driver.")
     if "usb" in normalize(cable_text) and context.connection is None:
         context.connection = "usb"
     try:
