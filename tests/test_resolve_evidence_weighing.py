@@ -81,6 +81,16 @@ def test_hid_in_the_name_outweighs_the_series_q1_rows_over_usb():
     assert resolve("PowerWalker VI 1500 RT HID", port="/dev/ttyS0").driver == "nutdrv_qx"
 
 
+def test_a_bracketed_sku_of_a_narrower_family_leads():
+    """"Smart-UPS 750 (SMT750RMI2UC)": the SKU places it in the SMT family, whose RJ45 serial port
+    speaks Microlink/Modbus, not the old Smart-UPS' smart protocol; Microlink's own driver is named."""
+    recommendation = resolve("APC Smart-UPS 750 (SMT750RMI2UC)", port="/dev/ttyS0")
+    assert recommendation.driver == "apc_modbus"
+    assert recommendation.understood.family.id == "apc-smart-ups-smt"
+    assert {"apcmicrolink", "apcsmart"} <= {alternative.driver for alternative in recommendation.alternatives}
+    assert resolve("APC Smart-UPS 750", port="/dev/ttyS0").driver == "apcsmart"
+
+
 def test_socomec_online_units_on_serial_are_jbus_with_the_other_lines_named():
     recommendation = resolve("Socomec MASTERYS BC 10kVA", port="/dev/ttyS0")
     assert recommendation.driver == "socomec_jbus"

@@ -95,8 +95,21 @@ def understand(text: str, vendor: str | None, families: Families, *, with_others
                if _looks_like_sku(word) and normalize(word) != name.compact]
     others = [other for other in others if other.series or other.capacity]
     connection = name.connection or next((other.connection for other in others if other.connection), None)
+    narrower = _narrower(name, others, families)
+    if narrower is not None:  # "Smart-UPS 750 (SMT750RMI2UC)": the SKU's SMT family within Smart-UPS leads
+        rest = tuple(other for other in others if other is not narrower)
+        return ModelName(narrower.text, narrower.vendor, narrower.series, narrower.capacity, narrower.unit,
+                         narrower.suffix, narrower.family, connection, (name, *rest))
     return ModelName(name.text, name.vendor, name.series, name.capacity, name.unit, name.suffix, name.family,
                      connection, tuple(others))
+
+
+def _narrower(name: ModelName, others: list[ModelName], families: Families) -> ModelName | None:
+    """A further name (a bracketed SKU) whose family lies within the name's own family."""
+    if name.family is None:
+        return None
+    return next((other for other in others
+                 if other.family is not None and name.family in families.lineage(other.family)[1:]), None)
 
 
 def _looks_like_sku(word: str) -> bool:
