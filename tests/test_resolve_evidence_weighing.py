@@ -122,7 +122,8 @@ def test_a_brand_named_keeps_its_own_protocol():
     assert resolve("Powerware Netpro 3000", port="auto", attached=[]).driver == "usbhid-ups"
 
 
-@pytest.mark.parametrize(("model", "port"), [("Zorblax ZX07ES", "/dev/ttyS0"), ("qwertyco ups", "auto")])
+@pytest.mark.parametrize(("model", "port"), [("Zorblax ZX07ES", "/dev/ttyS0"), ("qwertyco ups", "auto"),
+                                            ("Syndome Claire", "/dev/ttyUSB0")])  # a maker NUT lists: a UPS
 def test_an_unknown_unrated_unit_is_inferred_with_a_warning(model, port):
     """A model code or the word UPS, but no rating: what small vendors use, saying it may be no mains UPS."""
     recommendation = resolve(model, port=port, attached=[])

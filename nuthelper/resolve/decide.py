@@ -892,8 +892,8 @@ def _unknown_vendor_options(context: Context) -> list[Option]:
                                           for row in context.lists.all_rows(context.vendor.id)):
         return []
     unrated = max((name.capacity or 0) for name in context.name.all_names()) < MIN_RATING
-    if unrated and not _names_a_unit(context):
-        return []  # neither a rating, nor a model code, nor the word UPS: nothing says it is one
+    if unrated and context.vendor is None and not _names_a_unit(context):
+        return []  # no maker NUT lists, no rating, model code or word UPS: nothing says it is one
     per_kind: dict[str, dict[str, int]] = {}
     for vendor in context.lists.primary.vendors():
         rows = context.lists.all_rows(vendor)
