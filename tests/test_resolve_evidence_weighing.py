@@ -91,6 +91,12 @@ def test_a_bracketed_sku_of_a_narrower_family_leads():
     assert resolve("APC Smart-UPS 750", port="/dev/ttyS0").driver == "apcsmart"
 
 
+def test_apc_bz_units_of_brazil_are_microsol_apc_with_solis_for_older_ones():
+    recommendation = resolve("APC Back-UPS BZ2200BI", port="/dev/ttyS0")
+    assert (recommendation.driver, recommendation.choice.confidence) == ("microsol-apc", "series")
+    assert "solis" in [alternative.driver for alternative in recommendation.alternatives]
+
+
 def test_socomec_online_units_on_serial_are_jbus_with_the_other_lines_named():
     recommendation = resolve("Socomec MASTERYS BC 10kVA", port="/dev/ttyS0")
     assert recommendation.driver == "socomec_jbus"
