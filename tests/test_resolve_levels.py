@@ -129,7 +129,8 @@ def test_vendors_as_people_write_them():
              "American Power Conservation Back-UPS NS 1350M2": "apc", "BlueWalker VI 650 SH": "powerwalker",
              "SMT750i": "apc", "5PX 1500": "eaton", "www.Tripp-Lite.com SMART1500LCD": "tripplite",
              "CyberPowerSystems.de CP1500EPFCLCD": "cyberpower", "our CyberPower CP1500EPFCLCD": "cyberpower",
-             "The Tripp Lite SMART1500LCD": "tripplite", "apc_smartups_1500": "apc", "eaton_5p_1500": "eaton"}
+             "The Tripp Lite SMART1500LCD": "tripplite", "apc_smartups_1500": "apc", "eaton_5p_1500": "eaton",
+             "Tripp-Lite-SMART1050SLT": "tripplite"}
     for model, vendor in cases.items():
         recommendation = resolve(model, port="auto", attached=[])
         assert recommendation.vendor is not None and recommendation.vendor.id == vendor, model
