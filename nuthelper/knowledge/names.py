@@ -163,10 +163,10 @@ class VendorIndex:
         web = _WEB_NAME.match(words[0]) if "." in words[0] else None
         if web and self.canonical(web.group(1)):
             return self.canonical(web.group(1)), " ".join(words[1:]), "web address"
-        parts = words[0].split("-")
+        parts = words[0].split("-") if normalize(words[0]) not in series else []
         for count in range(len(parts) - 1, 0, -1):  # the longest head first: "Tripp-Lite-SMART1050SLT"
             head, tail = "-".join(parts[:count]), "-".join(parts[count:])
-            if tail and len(normalize(head)) >= 3 and self.canonical(head) and normalize(words[0]) not in series:
+            if tail and len(normalize(head)) >= 3 and self.canonical(head):
                 return self.canonical(head), " ".join([tail, *words[1:]]), "hyphen"
         first = normalize(words[0])
         owners = self._first_words.get(first, set())

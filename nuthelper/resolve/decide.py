@@ -371,10 +371,6 @@ def _spelt_like(knowledge: CableBase, text: str) -> list:
                  for name in difflib.get_close_matches(normalize(text), names, n=3, cutoff=CABLE_TYPO_RATIO)}.values())
 
 
-def _spelt_like_a_documented_cable(knowledge: CableBase, text: str) -> bool:
-    return bool(_spelt_like(knowledge, text))
-
-
 def _despite_unknown_cable(context: Context, cable_text: str, missing: NotFound) -> Recommendation:
     """A cable nobody documents: answer from the model when its answer does not hang on a cable's
     wiring; a name spelt like a documented cable is more likely that cable mistyped."""
