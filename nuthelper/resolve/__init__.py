@@ -4,8 +4,9 @@ The recommendation names the driver, its options and port, how certain that is, 
 step by step and the ranked alternatives. It never produces configuration text; that is
 ``nuthelper.render``'s job. The stages live in their own modules: understanding the name
 (``modelname``, ``families``), matching NUT's hardware list (``hclmatch``, ``lists``), the
-cables (``cables``), deciding (``decide``), what the attached unit says (``evidence``) and
-the finishing touches every answer gets (``finish``).
+cables (``cables``), deciding (``decide``, with ``options``, ``vendor_defaults`` and
+``answer``), what the attached unit says (``attached``) and the finishing touches every answer
+gets (``finish``).
 """
 
 from __future__ import annotations
