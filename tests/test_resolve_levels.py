@@ -20,6 +20,7 @@ LEVELS = [
     (("Mustek PowerMust 1000", "auto", None), ("nutdrv_qx", None, "hcl")),        # "Powermust" + "1000VA USB"
     (("Mustek PowerMust 1000", "/dev/ttyS0", None), ("nutdrv_qx", None, "hcl")),  # "Powermust" + "1000VA Plus"
     (("EATON 5E650iUSB", "auto", None), ("usbhid-ups", None, "hcl")),
+    (("Liebert GXT2-6000RT208", "/dev/ttyS0", None), ("liebert-esp2", None, "hcl")),  # named by its driver's manual
     # the series: family knowledge, rows of the same series, of a series named almost alike
     (("APC Back-UPS ES 700", "auto", None), ("usbhid-ups", None, "series")),
     (("apc back-ups es 700g", "auto", None), ("usbhid-ups", None, "series")),

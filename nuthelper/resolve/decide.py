@@ -159,7 +159,7 @@ def _name_what_the_series_also_uses(context: Context, recommendation: Recommenda
     vendor, series = context.name.vendor, context.name.series_key
     if vendor is None or not series:
         return
-    indexes = [context.lists.primary] + ([context.lists.newer] if context.lists.newer is not None else [])
+    indexes = context.lists.indexes()
     rows = {id(name.row): name.row for index in indexes for name in index.names_of(vendor)
             if name.parsed.series_key == series}  # the same series words, however short ("T" of T700h, T1500h)
     others: dict[str, list[str]] = {}
@@ -378,11 +378,16 @@ def _refuse_when_usb_also_listed(context: Context, cable) -> None:
 def _from_knowledge(context: Context) -> Recommendation:
     """Walk the levels from the most specific down; the first that has an answer for the connection decides."""
     name = context.name
-    matches, newer = context.lists.matches(name)
+    matches, named_by = context.lists.matches(name)
     by_grade = {grade: [m for m in matches if m.grade == grade] for grade in GRADES}
-    if newer:
+    if named_by is context.lists.newer and named_by is not None:
         context.reasons.append("The installed hardware list (" + context.lists.primary.hcl.source + ") does not "
                                "name this model; NUT's newer hardware list, bundled with nut-helper, does.")
+    elif named_by is not None:
+        context.reasons.append("NUT's hardware list does not name this model; the manual of a NUT driver does "
+                               "(nut-helper's record of them: nuthelper/data/driver-manuals.list).")
+        context.warnings.append("Only a NUT driver's manual names this model, and NUT rates no such unit: treat "
+                                "the driver as a candidate and test it ('nut-helper verify').")
     lineage = context.families.lineage(name.family) if name.family else []
     levels: list[tuple[str, str, Callable[[], list[Option]]]] = [
         ("series", "the port, a URL, which only netxml-ups reads", lambda: _url_options(context)),
@@ -587,7 +592,7 @@ def _other_revisions(context: Context, exact: list[RowMatch]) -> list[Option]:
             not all(any(word in match.row.extra.lower() for word in _REVISION_WORDS) for match in named):
         return []
     known = {_row_key(match.row) for match in exact}
-    indexes = [context.lists.primary] + ([context.lists.newer] if context.lists.newer is not None else [])
+    indexes = context.lists.indexes()
     found = []
     for index in indexes:
         for name in index.names_of(context.name.vendor):

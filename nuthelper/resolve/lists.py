@@ -1,9 +1,11 @@
-"""The hardware lists the resolver reads: the installed NUT's own (or ``--hcl``), and the newer
-snapshot bundled with nut-helper, which may know models the installed list does not."""
+"""The hardware lists the resolver reads: the installed NUT's own (or ``--hcl``), the newer
+snapshot bundled with nut-helper, which may know models the installed list does not, and the
+models NUT's driver manuals name that neither list has (nuthelper/data/driver-manuals.list)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from functools import partial
 
 from nuthelper.knowledge.hcl import HCL, default_hcl, load_hcl
 from nuthelper.knowledge.names import VendorIndex
@@ -27,11 +29,13 @@ def index_for(hcl: HCL, families: Families) -> HclIndex:
 
 
 class Lists:
-    """The installed list's index and, behind it, the newer bundled one's."""
+    """The installed list's index and, behind it, the newer bundled one's and the manuals'."""
 
-    def __init__(self, primary: HclIndex, newer: HclIndex | Callable[[], HclIndex] | None) -> None:
+    def __init__(self, primary: HclIndex, newer: HclIndex | Callable[[], HclIndex] | None,
+                 manuals: HclIndex | Callable[[], HclIndex] | None = None) -> None:
         self.primary = primary
         self._newer = newer
+        self._manuals = manuals
 
     @property
     def newer(self) -> HclIndex | None:
@@ -41,14 +45,29 @@ class Lists:
         return self._newer
 
     @property
+    def manuals(self) -> HclIndex | None:
+        """The rows of models only a driver's manual names, loaded when first asked for."""
+        if callable(self._manuals):
+            self._manuals = self._manuals()
+        return self._manuals
+
+    def indexes(self) -> list[HclIndex]:
+        """The installed list's index and the newer one's (the lists NUT's maintainers rate)."""
+        return [self.primary] + ([self.newer] if self.newer is not None else [])
+
+    def is_manual(self, hcl: HCL) -> bool:
+        return self._manuals is not None and not callable(self._manuals) and hcl is self._manuals.hcl
+
+    @property
     def vendors(self) -> VendorIndex:
         return self.primary.hcl.vendors
 
     def vendor_name(self, vendor_id: str) -> str:
-        name = self.primary.hcl.vendors.name(vendor_id)
-        if name == vendor_id and self.newer is not None:
-            name = self.newer.hcl.vendors.name(vendor_id)
-        return name
+        for index in self._behind():
+            name = index.hcl.vendors.name(vendor_id)
+            if name != vendor_id:
+                return name
+        return vendor_id
 
     def all_rows(self, vendor: str) -> list[RowMatch]:
         """The vendor's rows in the installed list and the newer one, each row once."""
@@ -58,26 +77,47 @@ class Lists:
                 rows.setdefault(_row_key(match), match)
         return list(rows.values())
 
-    def matches(self, name: ModelName) -> tuple[list[RowMatch], bool]:
-        """The primary list's matches, plus the newer list's rows it lacks at the same grade or a
-        better one; True when only the newer list names the model (exactly or as the same model)."""
+    def matches(self, name: ModelName) -> tuple[list[RowMatch], HclIndex | None]:
+        """The primary list's matches, plus the rows behind it that it lacks at the same grade or a
+        better one (the newer list's, then the manuals' when neither list names the model); with
+        the index that alone names the model (exactly or as the same model), if one does."""
         found = self.primary.match(name)
-        if self.newer is None:
-            return found, False
-        best = min((GRADES.index(match.grade) for match in found), default=len(GRADES) - 1)
-        known = {_row_key(match) for match in found}
-        extra = [match for match in self.newer.match(name)
-                 if GRADES.index(match.grade) <= best and _row_key(match) not in known]
-        newer = not any(m.grade in ("exact", "model") for m in found) and \
-            any(m.grade in ("exact", "model") for m in extra)
-        return sorted(extra + found, key=lambda match: match.rank), newer
+        named_by = None
+        for which in ("newer", "manuals"):
+            if which == "manuals" and any(match.grade in _NAMED for match in found):
+                break  # the manuals hold only models the lists do not name
+            index = getattr(self, which)
+            if index is None:
+                continue
+            best = min((GRADES.index(match.grade) for match in found), default=len(GRADES) - 1)
+            known = {_row_key(match) for match in found}
+            extra = [match for match in index.match(name)
+                     if GRADES.index(match.grade) <= best and _row_key(match) not in known]
+            if named_by is None and not any(m.grade in _NAMED for m in found) and any(m.grade in _NAMED for m in extra):
+                named_by = index
+            found = sorted(extra + found, key=lambda match: match.rank)
+        return found, named_by
 
     def split_vendor(self, query: str, generic, series) -> tuple[str | None, str, str]:
-        """The vendor a query starts with, as the installed list, else the newer one, knows it."""
-        found = self.primary.hcl.vendors.split_loosely(query, generic, series)
-        if found[0] is None and self.newer is not None:
-            found = self.newer.hcl.vendors.split_loosely(query, generic, series)
+        """The vendor a query starts with, as the installed list, else the newer one, else the
+        manuals know it."""
+        found: tuple[str | None, str, str] = (None, query, "")
+        for index in self._behind():
+            found = index.hcl.vendors.split_loosely(query, generic, series)
+            if found[0] is not None:
+                break
         return found
+
+    def _behind(self) -> Iterator[HclIndex]:
+        """The installed list, the newer one and the manuals, each loaded only when reached."""
+        yield self.primary
+        if self.newer is not None:
+            yield self.newer
+        if self.manuals is not None:
+            yield self.manuals
+
+
+_NAMED = ("exact", "model")
 
 
 def _row_key(match: RowMatch) -> tuple[str, str, str, str]:
@@ -87,18 +127,20 @@ def _row_key(match: RowMatch) -> tuple[str, str, str, str]:
 
 def hardware_lists(hcl: HCL | None, families: Families) -> Lists:
     """``hcl`` alone when given; else the installed list with the bundled snapshot behind it."""
+    manuals = partial(_bundled_index, "driver-manuals.list", families)
     if hcl is not None:
-        return Lists(index_for(hcl, families), None)
+        return Lists(index_for(hcl, families), None, manuals)
     primary = default_hcl()
     bundled = data_file("hcl.json")
-    newer = None if primary.source == bundled else (lambda: index_for(_bundled(bundled), families))
-    return Lists(index_for(primary, families), newer)
+    newer = None if primary.source == bundled else partial(_bundled_index, "hcl.json", families)
+    return Lists(index_for(primary, families), newer, manuals)
 
 
-_bundled_list: list[HCL] = []
+_bundled_lists: dict[str, HCL] = {}
 
 
-def _bundled(path: str) -> HCL:
-    if not _bundled_list:
-        _bundled_list.append(load_hcl(path))
-    return _bundled_list[0]
+def _bundled_index(name: str, families: Families) -> HclIndex:
+    """The index of a list shipped with nut-helper, the list read once."""
+    if name not in _bundled_lists:
+        _bundled_lists[name] = load_hcl(data_file(name))
+    return index_for(_bundled_lists[name], families)

@@ -74,11 +74,16 @@ def row_option(context: Context, match: RowMatch, confidence: str, cable_title: 
     chosen, notes = prefer_installed(drivers_for(row, context.connection), context.driver_path)
     kind = match.connection
     extra = f" ({row.extra})" if row.extra else ""
-    newer = "" if match.hcl is context.lists.primary.hcl else " (newer list, bundled)"
-    because = (f"NUT's hardware list{newer}: {row.manufacturer} {row.model}{extra} -> {row.driver_text}, "
-               f"support level {row.support_level} of 5")
+    if context.lists.is_manual(match.hcl):
+        because = f"NUT's {row.comment}: {row.manufacturer} {row.model}{extra} -> {row.driver_text}, not rated"
+    else:
+        newer = "" if match.hcl is context.lists.primary.hcl else " (newer list, bundled)"
+        because = (f"NUT's hardware list{newer}: {row.manufacturer} {row.model}{extra} -> {row.driver_text}, "
+                   f"support level {row.support_level} of 5")
+    source = (f"{match.hcl.source}, line {row.line}" if context.lists.is_manual(match.hcl)
+              else f"NUT hardware list {match.hcl.source}, line {row.line}")
     choice = Choice(chosen.driver, dict(chosen.options), list(chosen.flags), chosen.port, None, confidence, True,
-                    because, cable_title, f"NUT hardware list {match.hcl.source}, line {row.line}")
+                    because, cable_title, source)
     if chosen.optional_options:
         notes = notes + ["the list says some units may also need: " + " ".join(
             f"{key}={value}" for key, value in chosen.optional_options.items())]
