@@ -3,9 +3,8 @@ defects of the installed driver worked around, and a loose cable's reading judge
 
 from __future__ import annotations
 
-from nuthelper.knowledge.disconnect import CableLoss, cable_losses, loss_warnings
+from nuthelper.knowledge.disconnect import CableLoss, loss_warnings, section_cable_losses
 from nuthelper.knowledge.drivers import prefer_installed, program_name
-from nuthelper.knowledge.genericups import written_signals
 from nuthelper.knowledge.hcl import DriverChoice
 from nuthelper.resolve.recommendation import Recommendation
 
@@ -22,15 +21,9 @@ def judge_cable_loss(recommendation: Recommendation, losses: list[CableLoss] | N
 def _cable_losses(recommendation: Recommendation) -> list[CableLoss]:
     if recommendation.driver != "genericups":
         return []
-    signals = written_signals(recommendation.choice.options)
-    if signals is None:
-        return []
-    wiring = recommendation.cable.wiring if recommendation.cable is not None else None
-    held_on = None
-    if wiring and recommendation.cable.kind == "contact-closure":
-        from nuthelper.knowledge.derive import inputs_held_on
-        held_on = inputs_held_on(wiring, {line for line, high in signals.cp or () if high})
-    return cable_losses(signals, held_on)
+    cable = recommendation.cable
+    wiring = cable.wiring if cable is not None and cable.kind == "contact-closure" else None
+    return section_cable_losses(recommendation.choice.options, wiring or None)
 
 
 def work_around_driver_defects(recommendation: Recommendation, driver_path: str | None = None) -> None:
