@@ -126,6 +126,20 @@ def test_cli_json():
             "driver_text", "comment", "line", "device_type"} <= set(row)
 
 
+def test_a_model_only_a_driver_manual_names_is_found_and_marked_unrated():
+    text = _lookup("ADELSYSTEM CBI2801224A", "--limit", "1")
+    assert text.returncode == 0, text.stderr
+    first = text.stdout.splitlines()
+    assert first[0].startswith("ADELSYSTEM CBI2801224A  [not rated: only its driver's manual names it]")
+    assert first[1].strip() == "driver: adelsystem_cbi"
+    assert "docs/man/adelsystem_cbi.txt line 24" in text.stdout
+    document = json.loads(_lookup("Energy Smart.2", "--json").stdout)
+    row = document["results"][0]
+    assert (row["kind"], row["manufacturer"], row["support_level"]) == ("manual", "Energy", 0)
+    listed = json.loads(_lookup("Eaton 5E 850i", "--json").stdout)["results"]
+    assert listed and all(result["kind"] != "manual" for result in listed), "the list answers first"
+
+
 def test_cli_other_hcl_copies(tmp_path):
     bundled = _lookup("5125", "--json", "--hcl", str(data_path("hcl.json")))
     assert bundled.returncode == 0 and json.loads(bundled.stdout)["hcl"]["commit"]

@@ -36,10 +36,10 @@ def run(args: argparse.Namespace) -> int:
         close = _close_vendors(index, args.vendor)
         hint = f"; did you mean {', '.join(close)}?" if close else "; leave --vendor out to search every vendor"
         raise InvalidInput(f"--vendor {args.vendor!r} is not a vendor in the hardware list{hint}")
-    from nuthelper.resolve.lookup import merged, understood_matches
+    from nuthelper.resolve.lookup import manual_matches, merged, understood_matches
 
     limit = max(args.limit, 3)
-    graded = understood_matches(args.query, hcl, args.vendor)
+    graded = understood_matches(args.query, hcl, args.vendor) or manual_matches(args.query, args.vendor)
     matches = merged(graded, index.search(args.query, vendor=args.vendor, limit=limit, spelling=not graded), limit)
     found = [m for m in matches if m.score >= FOUND][: args.limit]
     suggestions = [] if found else matches[:3]
@@ -63,9 +63,9 @@ def _close_vendors(index, text: str) -> list[str]:
 
 
 def _match_json(match, index, knowledge) -> dict:
-    if match.kind == "hcl":
+    if match.kind in ("hcl", "manual"):
         entry = match.entry
-        return {"kind": "hcl", "score": match.score, "matched_name": match.matched_name,
+        return {"kind": match.kind, "score": match.score, "matched_name": match.matched_name,
                 "vendor": entry.vendor_id, **entry.to_json()}
     cable = match.entry
     return {"kind": "cable", "score": match.score, "matched_name": match.matched_name,
@@ -91,6 +91,8 @@ def _print_text(query: str, found, suggestions, index, knowledge) -> None:
 
 
 def _headline(match, index, knowledge) -> str:
+    if match.kind == "manual":
+        return f"{_row_name(match.entry)}  [not rated: only its driver's manual names it]  (score {match.score:.2f})"
     if match.kind == "hcl":
         entry = match.entry
         stars = "*" * entry.support_level + "." * (5 - entry.support_level)
@@ -108,7 +110,7 @@ def _row_name(entry) -> str:
 
 
 def _details(match) -> list[str]:
-    if match.kind == "hcl":
+    if match.kind in ("hcl", "manual"):
         entry = match.entry
         lines = [f"driver: {entry.driver_text}"]
         if entry.extra:

@@ -136,11 +136,20 @@ def hardware_lists(hcl: HCL | None, families: Families) -> Lists:
     return Lists(index_for(primary, families), newer, manuals)
 
 
+def manual_rows() -> HCL:
+    """The rows of models only a NUT driver's manual names (nuthelper/data/driver-manuals.list)."""
+    return _bundled_list("driver-manuals.list")
+
+
 _bundled_lists: dict[str, HCL] = {}
 
 
 def _bundled_index(name: str, families: Families) -> HclIndex:
-    """The index of a list shipped with nut-helper, the list read once."""
+    return index_for(_bundled_list(name), families)
+
+
+def _bundled_list(name: str) -> HCL:
+    """A list shipped with nut-helper, read once."""
     if name not in _bundled_lists:
         _bundled_lists[name] = load_hcl(data_file(name))
-    return index_for(_bundled_lists[name], families)
+    return _bundled_lists[name]

@@ -17,8 +17,9 @@ GRADE_SCORES = {"exact": 1.0, "model": 0.99, "sibling": 0.9, "near": 0.8, "paren
 """The score a graded row gets in lookup's results (the fuzzy search scores 0..1 too)."""
 
 
-def understood_matches(query: str, hcl: HCL, vendor: str | None = None) -> list[Match]:
-    """The rows of ``hcl`` that name the query's model or series, best first, as search matches."""
+def understood_matches(query: str, hcl: HCL, vendor: str | None = None, kind: str = "hcl") -> list[Match]:
+    """The rows of ``hcl`` that name the query's model or series, best first, as search matches
+    of ``kind``."""
     words = query.split()
     if any(hcl.entries_for_cable(word) for word in words if _may_be_a_part(word, len(words))):
         return []  # a cable part number, not a model: the word search finds the rows naming it
@@ -33,8 +34,19 @@ def understood_matches(query: str, hcl: HCL, vendor: str | None = None) -> list[
     for match in index.match(name):
         score = GRADE_SCORES.get(match.grade)
         if score is not None:
-            matches.append(Match(round(score + 0.005 * match.score, 4), "hcl", match.row, match.name))
+            matches.append(Match(round(score + 0.005 * match.score, 4), kind, match.row, match.name))
     return matches
+
+
+def manual_matches(query: str, vendor: str | None = None) -> list[Match]:
+    """The rows of models only a NUT driver's manual names that name the query's model or series
+    (kind "manual"), for a query the hardware list does not answer."""
+    from nuthelper.resolve.lists import manual_rows
+
+    manuals = manual_rows()
+    if vendor and manuals.vendors.canonical(vendor) is None:
+        return []
+    return understood_matches(query, manuals, vendor, kind="manual")
 
 
 MAX_CAPACITY_DIGITS = 4
