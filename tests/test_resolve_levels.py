@@ -142,6 +142,20 @@ def test_vendors_as_people_write_them():
     assert "The vendor was read from its web address: Tripp Lite." in web.reasons
 
 
+def test_a_series_several_vendors_sell_needs_the_vendor_only_where_their_answers_differ():
+    with pytest.raises(Ambiguous, match=r"APC -> apcsmart; Tripp Lite -> tripplitesu") as question:
+        resolve("SU1500", port="/dev/ttyS0", attached=[])
+    assert question.value.details["decided_by"] == ["--model"]
+    assert {c["name"] for c in question.value.details["candidates"]} >= {"apcsmart", "tripplitesu"}
+    same = resolve("SMC1500", port="auto", attached=[])
+    assert same.driver == "usbhid-ups" and same.vendor is None and same.query == "SMC1500"
+    assert any("may be a unit of APC or Tripp Lite" in warning for warning in same.warnings)
+    assert resolve("APC SU1500", port="/dev/ttyS0", attached=[]).driver == "apcsmart", "the vendor given decides"
+    listed = resolve("ECO Network 2000", port="/dev/ttyS0", attached=[])  # Meta System's row, not Tripp Lite's ECO
+    assert (listed.driver, listed.choice.confidence) == ("metasys", "hcl")
+    assert "'ECO Network 2000' names no vendor; NUT's hardware list names it for Meta System only." in listed.reasons
+
+
 def test_a_misspelt_vendor_before_its_own_series():
     """A first word spelt like a vendor, before a series only that vendor's rows use, is that vendor;
     a name unlike any vendor's before the same series is not."""

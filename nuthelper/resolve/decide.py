@@ -28,7 +28,7 @@ from nuthelper.resolve.lists import Lists, hardware_lists
 from nuthelper.resolve.modelname import ModelName, understand
 from nuthelper.resolve.options import (KIND_NAME, PORT_HINT, Context, Option, fits, generic_decider, needs_cable,
                                        port_option, row_option)
-from nuthelper.resolve.recommendation import Choice, Recommendation
+from nuthelper.resolve.recommendation import CONFIDENCE_LEVELS, Choice, Recommendation
 from nuthelper.resolve.vendor_defaults import unknown_vendor_options, vendor_options
 
 CONNECTION_WORDS = {"usb": "usb", "serial": "serial", "rs232": "serial", "network": "network", "snmp": "network"}
@@ -52,6 +52,11 @@ def resolve_model(model: str, cable: str | None, port: str | None, *, knowledge:
         vendor_id, rest, how = _split_vendor(knowledge.vendor_index.split_loosely, knowledge.vendor_index, query,
                                              families)
     name = _with_brand_word(understand(rest or query, vendor_id, families), query, rest, vendor_id, lists, families)
+    if vendor_id is None:
+        makers, why = _makers_of_the_series(lists, name, families, tokens(rest or query))
+        if len(makers) > 1 or makers and makers[0] != name.vendor and name.vendor is not None:
+            return _for_each_maker(query, cable, port, makers, why, lists, knowledge=knowledge, hcl=hcl,
+                                   driver_path=driver_path)
     if name.vendor is None:
         name, how = _vendor_from_series(lists, name, families, how)
     vendor = _vendor(knowledge, lists, name.vendor)
@@ -228,6 +233,53 @@ def _vendor_from_series(lists: Lists, name: ModelName, families: Families, how: 
                for key in lists.vendors.keys(vendor)):
         return name, how
     return understand(after, vendor, families), "spelling"
+
+
+def _makers_of_the_series(lists: Lists, name: ModelName, families: Families, words: list[str]) -> tuple[list[str], str]:
+    """For a name typed without a vendor, the vendors it may be of, and why: those whose rows name
+    it exactly ("ECO Network 2000": Meta System's, though Tripp Lite has an ECO family), else those
+    whose rows or families' names and SKU letters have its series ("SU1500": APC's Smart-UPS SKUs
+    and Tripp Lite's SmartOnline rows)."""
+    anyone = ModelName(name.text, None, name.series, name.capacity, name.unit, name.suffix)
+    exact = sorted({match.row.vendor_id for match in lists.primary.match(anyone) if match.grade == "exact"})
+    if exact:
+        return exact, "NUT's hardware list names it"
+    listed = lists.primary.vendors_of_series(name) if name.vendor is None else {name.vendor}
+    return sorted(listed | families.vendors_of_prefix(words)), "they sell a series of that name"
+
+
+def _for_each_maker(query: str, cable: str | None, port: str | None, makers: list[str], why: str, lists: Lists,
+                    **given) -> Recommendation:
+    """A name of several vendors' units: the answer when every vendor's units of it get the same
+    one, else the question of which vendor (their answers differ)."""
+    answers: dict[str, Recommendation] = {}
+    for maker in makers:
+        try:
+            answers[maker] = resolve_model(f"{lists.vendor_name(maker)} {query}", cable, port, **given)
+        except NutHelperError:
+            continue
+    vendors = " and ".join(lists.vendor_name(maker) for maker in makers)
+    if not answers:
+        raise NotFound(f"model '{query}' names no vendor, and none of the vendors it may be of ({vendors}: {why}) "
+                       "has an answer for it on this port: give the vendor and model as printed on the unit")
+    listed = "; ".join(f"{lists.vendor_name(maker)} -> {answer.choice.summary()}" for maker, answer in answers.items())
+    if len({(answer.driver, tuple(sorted(answer.choice.options.items()))) for answer in answers.values()}) > 1:
+        raise Ambiguous(f"'{query}' names no vendor, and it may be a unit of {vendors} ({why}), whose units need "
+                        f"different drivers: {listed}; give the vendor with the model "
+                        f"(e.g. --model '{lists.vendor_name(next(iter(answers)))} {query}')",
+                        details={"candidates": [choice_candidate(answer.choice.to_dict()) for answer in answers.values()],
+                                 "decided_by": ["--model"]})
+    order = list(CONFIDENCE_LEVELS)
+    chosen = max(answers.values(), key=lambda answer: order.index(answer.choice.confidence))  # the least certain
+    chosen.query, chosen.vendor, chosen.model = query, None, query  # the vendor stays unknown
+    if len(makers) == 1:
+        chosen.reasons.insert(0, f"'{query}' names no vendor; {why} for {vendors} only.")
+        return chosen
+    chosen.reasons.insert(0, f"'{query}' names no vendor; it may be a unit of {vendors} ({why}), and each one's "
+                             f"answer is the same: {listed}.")
+    chosen.warnings.append(f"'{query}' may be a unit of {' or '.join(lists.vendor_name(m) for m in answers)}: the "
+                           "answer is the same for each; give the vendor with the model to be sure.")
+    return chosen
 
 
 def _with_brand_word(name: ModelName, query: str, rest: str, vendor_id: str | None, lists: Lists,

@@ -244,6 +244,19 @@ class Families:
                 found, rest = child, after
         return found, rest
 
+    def vendors_of_prefix(self, words: list[str]) -> set[str]:
+        """The vendors with a family whose name or SKU letters the leading words are ("SU" "1500":
+        APC's Smart-UPS and Tripp Lite's SmartOnline), however many there are."""
+        vendors, joined = set(), ""
+        for count, word in enumerate(words, 1):
+            joined += word
+            named = self._by_name.get(joined, ())
+            if named and not all(part.isdigit() or part in self.generic for part in words[:count]):
+                vendors = {family.vendor for family in named}  # the longest name decides, as for the family
+        if words and (len(words) == 1 or words[1].isdigit()):
+            vendors |= {family.vendor for family in self._skus.get(words[0], ())}
+        return vendors
+
     def _name_prefix(self, vendor: str | None, words: list[str]) -> tuple[Family | None, list[str]]:
         """The family named by the most leading words, written together ("back" "ups" "es"). Without
         a vendor, a name of generic words and a number ("UPS2000") is how any maker may write a
