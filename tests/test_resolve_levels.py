@@ -156,6 +156,14 @@ def test_a_series_several_vendors_sell_needs_the_vendor_only_where_their_answers
     assert "'ECO Network 2000' names no vendor; NUT's hardware list names it for Meta System only." in listed.reasons
 
 
+def test_a_serial_device_the_list_writes_is_where_such_units_usually_are_not_a_rule():
+    given = resolve("nJoy Keen 600", port="/dev/ttyUSB1", attached=[])  # the row: "nutdrv_qx port=/dev/ttyUSB0"
+    assert (given.driver, given.port) == ("nutdrv_qx", "/dev/ttyUSB1")
+    assert any(reason.startswith("Port /dev/ttyUSB1, as given: NUT's hardware list writes port = /dev/ttyUSB0")
+               for reason in given.reasons)
+    assert resolve("nJoy Keen 600", port="auto", attached=[]).port == "auto"
+
+
 def test_a_misspelt_vendor_before_its_own_series():
     """A first word spelt like a vendor, before a series only that vendor's rows use, is that vendor;
     a name unlike any vendor's before the same series is not."""

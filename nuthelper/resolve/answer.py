@@ -116,6 +116,11 @@ def _unique(alternatives: list[Choice], chosen: Choice) -> list[Choice]:
 def _port_for(context: Context, choice: Choice, connection: str | None) -> str:
     """The ups.conf port: the driver's own (``auto`` for USB), the serial device, or the card's address."""
     if choice.port:
+        if choice.port.startswith("/") and context.connection == "serial" and context.port not in (None, choice.port):
+            port = check_port(context.port, f"'{context.query}' ({choice.summary()})")
+            context.reasons.append(f"Port {port}, as given: NUT's hardware list writes port = {choice.port} for these "
+                                   "units, the device their USB-to-serial converter usually is.")
+            return port
         if context.port not in (None, choice.port) and context.connection != "usb":
             raise InvalidInput(f"{choice.driver} needs port = {choice.port}, not '{context.port}': drop --port")
         context.reasons.append(f"Port {choice.port}: set by NUT's hardware list for {choice.driver}.")
