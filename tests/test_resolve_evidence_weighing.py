@@ -212,6 +212,17 @@ def test_a_windows_port_name_is_no_host_name(port, device):
     assert resolve("Powercom Vanguard VGD-2000", port="comms.example.net").choice.port == "comms.example.net"
 
 
+def test_ratings_written_with_a_decimal_are_whole_volt_amperes():
+    families = default_families()
+    assert understand("9SX 1.5kVA", "eaton", families).capacity == 1500
+    assert understand("9SX 1,5 kVA", "eaton", families).capacity == 1500
+    assert understand("Galaxy 3.0 kVA", "apc", families).capacity == 3000
+    assert understand("Solis 1.5", "microsol", families).series == ("solis",)   # NUT's row: "Solis 1.5", "1500VA"
+    assert understand("UB40.241", "puls", families).capacity != 40241, "a part number is no rating"
+    answer = resolve("Microsol Solis 1500 VA", port="/dev/ttyS0", attached=[])
+    assert (answer.driver, answer.choice.confidence) == ("solis", "hcl")
+
+
 def test_letters_written_with_the_capacity_after_a_series_are_a_model_code():
     families = default_families()
     coded = understand("NetUPS SE XYZ1000b", "exide", families)

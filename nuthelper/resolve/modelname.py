@@ -121,10 +121,15 @@ def _looks_like_sku(word: str) -> bool:
 
 _THOUSANDS = lazy(r"(?<![A-Za-z\d.,])(\d{1,3})[,.](\d{3})(?![\d.,])")
 """A number written with a thousands separator ("2,200VA"), not a part number ("UB40.241")."""
+_DECIMAL_KILO = lazy(r"(?<![A-Za-z\d.,])(\d{1,3})[,.](\d{1,2})\s*k(va|w)\b", re.I)
+"""A rating in kVA or kW with a decimal point or comma ("1.5kVA", "1,5 kVA", "3.0 kW")."""
+_DECIMAL_ALONE = lazy(r"(?<![\w.,])(\d{1,2})\.(\d)(?![\w.,])")
+"""A number with one decimal standing alone ("Solis 1.5", "Rhino 7.5"): a rating in kVA, as
+NUT's list writes these series ("Solis 1.5" with "1500VA" in its note)."""
 
 
 def _parse(text: str, vendor: str | None, families: Families) -> ModelName:
-    spaced = (_THOUSANDS.sub(r"\1\2", text) if "," in text or "." in text else text).split()
+    spaced = (_in_whole_units(text) if "," in text or "." in text else text).split()
     owners = [index for index, piece in enumerate(spaced) for _ in tokens(piece)]  # each token's word
     words = tokens(" ".join(spaced))
     connection = families.connection_in(words)
@@ -153,6 +158,13 @@ def _parse(text: str, vendor: str | None, families: Families) -> ModelName:
         series = (*family.tokens, *(word for word in series if not word.isdigit()))
     return ModelName(" ".join(text.split()), vendor, series, capacity, unit,
                      tuple(word for word in suffix if not families.is_generic(word)), family, connection)
+
+
+def _in_whole_units(text: str) -> str:
+    """Ratings written with a decimal or thousands separator as whole VA or W ("1.5kVA" -> "1500VA")."""
+    text = _DECIMAL_KILO.sub(lambda m: f"{round(float(f'{m[1]}.{m[2]}') * 1000)}{m[3].upper()}", text)
+    text = _DECIMAL_ALONE.sub(lambda m: f"{int(m[1]) * 1000 + int(m[2]) * 100}VA", text)
+    return _THOUSANDS.sub(r"\1\2", text)
 
 
 def _without_sku_letters(series_words: list[str], owners: list[int], families: Families) -> list[str]:
