@@ -63,7 +63,7 @@ class Lists:
         return self.primary.hcl.vendors
 
     def vendor_name(self, vendor_id: str) -> str:
-        for index in self._behind():
+        for index in self._in_order():
             name = index.hcl.vendors.name(vendor_id)
             if name != vendor_id:
                 return name
@@ -83,10 +83,10 @@ class Lists:
         the index that alone names the model (exactly or as the same model), if one does."""
         found = self.primary.match(name)
         named_by = None
-        for which in ("newer", "manuals"):
-            if which == "manuals" and any(match.grade in _NAMED for match in found):
-                break  # the manuals hold only models the lists do not name
-            index = getattr(self, which)
+        for behind in ("newer", "manuals"):
+            if behind == "manuals" and any(match.grade in _NAMED for match in found):
+                break  # the manuals hold only models the lists do not name (nor loaded for them)
+            index = self.newer if behind == "newer" else self.manuals
             if index is None:
                 continue
             best = min((GRADES.index(match.grade) for match in found), default=len(GRADES) - 1)
@@ -102,13 +102,13 @@ class Lists:
         """The vendor a query starts with, as the installed list, else the newer one, else the
         manuals know it."""
         found: tuple[str | None, str, str] = (None, query, "")
-        for index in self._behind():
+        for index in self._in_order():
             found = index.hcl.vendors.split_loosely(query, generic, series)
             if found[0] is not None:
                 break
         return found
 
-    def _behind(self) -> Iterator[HclIndex]:
+    def _in_order(self) -> Iterator[HclIndex]:
         """The installed list, the newer one and the manuals, each loaded only when reached."""
         yield self.primary
         if self.newer is not None:
@@ -126,7 +126,8 @@ def _row_key(match: RowMatch) -> tuple[str, str, str, str]:
 
 
 def hardware_lists(hcl: HCL | None, families: Families) -> Lists:
-    """``hcl`` alone when given; else the installed list with the bundled snapshot behind it."""
+    """``hcl`` alone when given, else the installed list with the bundled snapshot behind it; the
+    models only NUT's driver manuals name behind either."""
     manuals = partial(_bundled_index, "driver-manuals.list", families)
     if hcl is not None:
         return Lists(index_for(hcl, families), None, manuals)
