@@ -136,6 +136,7 @@ def test_a_model_only_a_driver_manual_names_is_found_and_marked_unrated():
     document = json.loads(_lookup("Energy Smart.2", "--json").stdout)
     row = document["results"][0]
     assert (row["kind"], row["manufacturer"], row["support_level"]) == ("manual", "Energy", 0)
+    assert "ADELSYSTEM CBI2801224A" in _lookup("CBI2801224A", "--vendor", "adelsystem").stdout
     listed = json.loads(_lookup("Eaton 5E 850i", "--json").stdout)["results"]
     assert listed and all(result["kind"] != "manual" for result in listed), "the list answers first"
 

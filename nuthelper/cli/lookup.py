@@ -32,12 +32,14 @@ def run(args: argparse.Namespace) -> int:
     hcl = load_hcl(args.hcl)
     knowledge = knowledge_from(args)
     index = build_index(hcl, knowledge)
-    if args.vendor and index.vendors.canonical(args.vendor) is None:
+    from nuthelper.resolve.lists import manual_rows
+    from nuthelper.resolve.lookup import manual_matches, merged, understood_matches
+
+    if args.vendor and index.vendors.canonical(args.vendor) is None and \
+            manual_rows().vendors.canonical(args.vendor) is None:
         close = _close_vendors(index, args.vendor)
         hint = f"; did you mean {', '.join(close)}?" if close else "; leave --vendor out to search every vendor"
         raise InvalidInput(f"--vendor {args.vendor!r} is not a vendor in the hardware list{hint}")
-    from nuthelper.resolve.lookup import manual_matches, merged, understood_matches
-
     limit = max(args.limit, 3)
     graded = understood_matches(args.query, hcl, args.vendor) or manual_matches(args.query, args.vendor)
     matches = merged(graded, index.search(args.query, vendor=args.vendor, limit=limit, spelling=not graded), limit)
