@@ -76,12 +76,12 @@ def row_option(context: Context, match: RowMatch, confidence: str, cable_title: 
     extra = f" ({row.extra})" if row.extra else ""
     if context.lists.is_manual(match.hcl):
         because = f"NUT's {row.comment}: {row.manufacturer} {row.model}{extra} -> {row.driver_text}, not rated"
+        source = f"{match.hcl.source}, line {row.line}"
     else:
         newer = "" if match.hcl is context.lists.primary.hcl else " (newer list, bundled)"
         because = (f"NUT's hardware list{newer}: {row.manufacturer} {row.model}{extra} -> {row.driver_text}, "
                    f"support level {row.support_level} of 5")
-    source = (f"{match.hcl.source}, line {row.line}" if context.lists.is_manual(match.hcl)
-              else f"NUT hardware list {match.hcl.source}, line {row.line}")
+        source = f"NUT hardware list {match.hcl.source}, line {row.line}"
     choice = Choice(chosen.driver, dict(chosen.options), list(chosen.flags), chosen.port, None, confidence, True,
                     because, cable_title, source)
     if chosen.optional_options:
