@@ -195,13 +195,12 @@ def test_the_newer_bundled_list_is_used_and_said():
 
 
 def test_the_attached_unit_decides():
-    from types import SimpleNamespace
+    from nuthelper.probe.udev import UsbInfo, UsbUps
 
     def ups(vendorid, productid, driver):
-        usb = SimpleNamespace(vendorid=vendorid, productid=productid, vendor="V", product="P")
-        return SimpleNamespace(usb=usb, driver=driver, options={"port": "auto", "vendorid": vendorid,
-                                                                 "productid": productid},
-                               reason=f"USB ID {vendorid}:{productid} is handled by {driver}", warnings=[])
+        usb = UsbInfo(vendorid, productid, "V", "P", None, "001", "002", "/sys/bus/usb/devices/1-1")
+        return UsbUps(usb, driver, {"port": "auto", "vendorid": vendorid, "productid": productid}, [],
+                      f"USB ID {vendorid}:{productid} is handled by {driver}")
 
     q1 = resolve("Eaton 5E 850i", port="auto", attached=[ups("0665", "5161", "nutdrv_qx")])
     assert (q1.driver, q1.choice.confidence) == ("nutdrv_qx", "usb-id")

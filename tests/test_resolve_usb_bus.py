@@ -87,3 +87,17 @@ def test_no_unit_attached_answers_from_the_model(tmp_path):
     answer = setup_json(empty, "APC Back-UPS ES 700")
     assert answer["driver"] == "usbhid-ups" and answer["confidence"] == "series"
     assert any("no USB UPS is attached" in reason for reason in answer["reasons"])
+
+
+@pytest.mark.parametrize(("vendorid", "productid", "model", "driver"),
+                         [("0925", "1234", "Digitus DN-170014", "richcomm_usb"),
+                          ("0001", "0000", "Kanji 800 VA", "nutdrv_atcl_usb"),
+                          ("06da", "0002", "Powerware PW9120", "bcmxcp_usb")])
+def test_a_usb_id_several_protocols_share_leaves_the_choice_to_the_model(tmp_path, vendorid, productid, model, driver):
+    devices = recording(tmp_path, vendorid, productid, "", "USB UPS")
+    answer = setup_json(devices, model)
+    assert answer["driver"] == driver and answer["confidence"] != "usb-id", "the ID fits, but does not decide"
+    assert answer["options"]["vendorid"] == vendorid and answer["options"]["productid"] == productid
+    assert any(f"{vendorid}:{productid}" in reason and "the model decides" in reason for reason in answer["reasons"])
+    unknown = setup_json(devices, "Mystery Brand 800")
+    assert unknown["driver"] == "nutdrv_qx" and unknown["confidence"] == "usb-id", "without a model, the ID's own driver"

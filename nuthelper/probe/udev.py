@@ -289,15 +289,23 @@ def _hid_power_device(usb_device: Any) -> bool:
     return False
 
 
-def _match_usb(info: UsbInfo, usb_device: Any, table: dict[str, Any]) -> UsbUps | None:
+def known_usb_ups(info: UsbInfo, table: dict[str, Any]) -> UsbUps | None:
+    """The UPS a device is by its USB ID alone (nuthelper/data/usb-ids.json), None for an unknown ID."""
     matches = [entry for entry in table["devices"]
                if entry["vendorid"] == info.vendorid and entry["productid"] == info.productid]
-    if matches:
-        entry = matches[0]
-        alternatives = [e["driver"] for e in matches[1:]] + entry.get("alternatives", [])
-        return UsbUps(info, entry["driver"], {}, list(dict.fromkeys(alternatives)),
-                      f"USB ID {info.vendorid}:{info.productid} ({entry['vendor']}) is handled by {entry['driver']}",
-                      entry.get("note"))
+    if not matches:
+        return None
+    entry = matches[0]
+    alternatives = [e["driver"] for e in matches[1:]] + entry.get("alternatives", [])
+    return UsbUps(info, entry["driver"], {}, list(dict.fromkeys(alternatives)),
+                  f"USB ID {info.vendorid}:{info.productid} ({entry['vendor']}) is handled by {entry['driver']}",
+                  entry.get("note"))
+
+
+def _match_usb(info: UsbInfo, usb_device: Any, table: dict[str, Any]) -> UsbUps | None:
+    known = known_usb_ups(info, table)
+    if known is not None:
+        return known
     if _hid_power_device(usb_device):
         driver = table["hid_power_device_driver"]
         return UsbUps(info, driver, {}, [],

@@ -58,6 +58,11 @@ def apply_usb_evidence(recommendation: Recommendation, upses: list[Any], familie
     options = {key: value for key, value in ups.options.items() if key != "port"}
     if ups.driver == choice.driver:
         recommendation.reasons.append(f"--port auto: the attached unit ({usb_id}) confirms {ups.driver}: {ups.reason}.")
+    elif choice.driver in ups.alternatives:
+        shared = ", ".join([ups.driver, *ups.alternatives])
+        recommendation.reasons.append(f"--port auto: the attached unit's USB ID {usb_id} is used by units that need "
+                                      f"different drivers ({shared}); it fits {choice.driver}, and the model "
+                                      "decides between them.")
     else:
         was = choice.summary()
         alternative = next((alt for alt in recommendation.alternatives if alt.driver == ups.driver), None)
@@ -68,7 +73,7 @@ def apply_usb_evidence(recommendation: Recommendation, upses: list[Any], familie
         recommendation.choice = choice = chosen
         recommendation.reasons.append(f"--port auto: the attached unit's USB ID {usb_id} decides: {ups.reason}; "
                                       f"the model alone suggested {was}.")
-    if choice.confidence not in ("documented", "hcl"):
+    if choice.confidence not in ("documented", "hcl") and choice.driver not in ups.alternatives:
         choice.confidence = "usb-id"
     choice.port = "auto"
     choice.options.update(options)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from nuthelper.errors import NutHelperError
 from nuthelper.knowledge.drivers import maintained
+from nuthelper.probe.udev import UsbInfo, UsbUps, known_usb_ups, usb_id_table
 from nuthelper.resolve import resolve
 
 CASES = Path(__file__).resolve().parent.parent / "data" / "realworld-cases.json"
@@ -37,9 +38,26 @@ def same_driver(given: str, wanted: str) -> bool:
     return given == wanted or maintained(given) == maintained(wanted)
 
 
-def judge(case: dict) -> Outcome:
+def attached_unit(case: dict) -> list[UsbUps]:
+    """What ``--port auto`` reads from the bus of the case's machine: the unit whose USB ID the thread
+    reports, when nut-helper's USB ID table knows it (an unknown ID would need the device's interface
+    class, which threads do not give: such a unit, and a case without an ID, reads as no unit at all)."""
+    if case.get("port") != "auto" or not case.get("usb_id"):
+        return []
+    vendorid, productid = case["usb_id"].lower().split(":")
+    info = UsbInfo(vendorid, productid, None, None, None, "001", "002", "/sys/bus/usb/devices/1-1")
+    ups = known_usb_ups(info, usb_id_table())
+    if ups is None:
+        return []
+    ups.options = {"port": "auto", "vendorid": vendorid, "productid": productid}
+    return [ups]
+
+
+def judge(case: dict, with_bus: bool = True) -> Outcome:
+    """Resolve the case as setup does; ``with_bus=False`` answers from the model alone, as with no unit attached."""
     try:
-        answer = resolve(case["model"], case.get("cable"), case.get("port"), attached=[])
+        answer = resolve(case["model"], case.get("cable"), case.get("port"),
+                         attached=attached_unit(case) if with_bus else [])
     except NutHelperError as error:
         return Outcome(case, "refused", error.message)
     accepted = [case["driver"], *case.get("also_works", [])]
