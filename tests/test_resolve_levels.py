@@ -156,6 +156,29 @@ def test_a_series_several_vendors_sell_needs_the_vendor_only_where_their_answers
     assert "'ECO Network 2000' names no vendor; NUT's hardware list names it for Meta System only." in listed.reasons
 
 
+def test_a_name_without_its_vendor_that_only_the_newer_list_names_is_that_row():
+    must = resolve("EP2000Pro", port="/dev/ttyS0", attached=[])   # Must's row, newer than the installed list
+    assert (must.driver, must.choice.confidence) == ("must_ep2000pro", "hcl")
+    two_e = resolve("PS1000L", port="/dev/ttyS0", attached=[])    # 2E's row, though Opti-UPS sells a PS series
+    assert (two_e.driver, two_e.choice.confidence) == ("nutdrv_qx", "hcl")
+    assert resolve("Opti-UPS PS1000L", port="/dev/ttyS0", attached=[]).driver == "optiups", "the vendor given decides"
+
+
+def test_a_brand_another_maker_sells_under_is_that_makers_row():
+    trust = resolve("Trust 625", port="/dev/ttyS0", attached=[])   # Powercom's row "Trust 425/625"
+    assert (trust.vendor.id, trust.driver, trust.choice.confidence) == ("powercom", "powercom", "hcl")
+    assert any("names the model with the brand it is sold under: Powercom" in reason for reason in trust.reasons)
+    own = resolve("Trust UPS 1000 Management PW-4105", port="/dev/ttyS0", attached=[])
+    assert own.vendor.id == "trust", "a model the brand's own rows name stays the brand's"
+
+
+def test_a_last_word_ups_names_nothing():
+    for model, port, driver in (("HP T750 G2 UPS", "auto", "usbhid-ups"), ("Sweex 1000 UPS", "auto", "richcomm_usb"),
+                                ("ASEM PB1300", "/dev/ttyS0", "asem")):   # NUT's row: "PB1300 UPS"
+        answer = resolve(model, port=port, attached=[])
+        assert (answer.driver, answer.choice.confidence) == (driver, "hcl"), model
+
+
 def test_a_serial_device_the_list_writes_is_where_such_units_usually_are_not_a_rule():
     given = resolve("nJoy Keen 600", port="/dev/ttyUSB1", attached=[])  # the row: "nutdrv_qx port=/dev/ttyUSB0"
     assert (given.driver, given.port) == ("nutdrv_qx", "/dev/ttyUSB1")

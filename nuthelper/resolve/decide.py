@@ -51,6 +51,8 @@ def resolve_model(model: str, cable: str | None, port: str | None, *, knowledge:
     if vendor_id is None:  # vendors of knowledge packs
         vendor_id, rest, how = _split_vendor(knowledge.vendor_index.split_loosely, knowledge.vendor_index, query,
                                              families)
+    if vendor_id is not None:
+        vendor_id, rest, how = _sold_under_another_maker(lists, families, query, vendor_id, rest, how)
     name = _with_brand_word(understand(rest or query, vendor_id, families), query, rest, vendor_id, lists, families)
     if vendor_id is None:
         makers, why = _makers_of_the_series(lists, name, families, tokens(rest or query))
@@ -201,7 +203,8 @@ def _vendor(knowledge: CableBase, lists: Lists, vendor_id: str | None) -> Vendor
 _HOW = {"glued": "a name written together with the model", "first word": "the first word of its name",
         "spelling": "a name spelt close to it", "series": "the series, which only this vendor's rows use",
         "hyphen": "a name joined to the model by a hyphen",
-        "web address": "its web address"}
+        "web address": "its web address",
+        "oem row": "a row of NUT's hardware list that names the model with the brand it is sold under"}
 
 
 MISSPELT_VENDOR = 0.75
@@ -213,7 +216,7 @@ to be read as it misspelt when the words after it are a series only that vendor'
 def _vendor_from_series(lists: Lists, name: ModelName, families: Families, how: str) -> tuple[ModelName, str]:
     """A model typed without its vendor whose series only one vendor's rows use is that vendor's;
     so is one whose first word, unknown, is spelt like that vendor's name."""
-    if any(match.grade == "exact" for match in lists.primary.match(name)):
+    if any(match.grade == "exact" for match in lists.matches(name)[0]):
         return name, how
     vendors = lists.primary.vendors_of_series(name)
     if len(vendors) == 1:
@@ -237,11 +240,12 @@ def _vendor_from_series(lists: Lists, name: ModelName, families: Families, how: 
 
 def _makers_of_the_series(lists: Lists, name: ModelName, families: Families, words: list[str]) -> tuple[list[str], str]:
     """For a name typed without a vendor, the vendors it may be of, and why: those whose rows name
-    it exactly ("ECO Network 2000": Meta System's, though Tripp Lite has an ECO family), else those
+    it exactly, in the installed list or a list behind it ("ECO Network 2000": Meta System's, though
+    Tripp Lite has an ECO family; "EP2000Pro": Must's, in the newer list only), else those
     whose rows or families' names and SKU letters have its series ("SU1500": APC's Smart-UPS SKUs
     and Tripp Lite's SmartOnline rows)."""
     anyone = ModelName(name.text, None, name.series, name.capacity, name.unit, name.suffix)
-    exact = sorted({match.row.vendor_id for match in lists.primary.match(anyone) if match.grade == "exact"})
+    exact = sorted({match.row.vendor_id for match in lists.matches(anyone)[0] if match.grade == "exact"})
     if exact:
         return exact, "NUT's hardware list names it"
     listed = lists.primary.vendors_of_series(name) if name.vendor is None else {name.vendor}
@@ -297,6 +301,20 @@ def _with_brand_word(name: ModelName, query: str, rest: str, vendor_id: str | No
     if not any(match.grade == "exact" for match in lists.matches(kept)[0]):
         return name
     return name.with_others((*name.others, kept))
+
+
+def _sold_under_another_maker(lists: Lists, families: Families, query: str, vendor_id: str, rest: str,
+                              how: str) -> tuple[str, str, str]:
+    """A brand and model that another maker's row names whole, where the brand's own rows do not
+    name the model ("Trust 625": Powercom's row "Trust 425/625"): that maker's, model and brand."""
+    whole = understand(query, None, families, with_others=False)
+    makers = {match.row.vendor_id for match in lists.matches(whole)[0] if match.grade == "exact"} - {vendor_id}
+    if len(makers) != 1:
+        return vendor_id, rest, how
+    own = understand(rest or query, vendor_id, families, with_others=False)
+    if any(match.grade == "exact" for match in lists.matches(own)[0]):
+        return vendor_id, rest, how
+    return makers.pop(), query, "oem row"
 
 
 def _split_vendor(split: Callable, vendors: VendorIndex, query: str, families: Families) -> tuple[str | None, str, str]:
