@@ -272,3 +272,16 @@ def test_every_question_offers_candidates_of_one_shape(args, kind):
     candidates = question.value.details.get("candidates")
     assert candidates, question.value.message
     assert all(entry["kind"] == kind and isinstance(entry["name"], str) and entry["name"] for entry in candidates)
+
+
+def test_a_part_number_a_row_writes_after_its_series_is_a_name_of_the_row():
+    from nuthelper.knowledge.hcl import HclEntry
+    from nuthelper.resolve.hclmatch import row_names
+
+    def names(model):
+        return row_names(HclEntry("Belkin", "ups", 2, model, (model,), "", (), "usbhid-ups", "", 1))
+
+    assert "F6C1200-UNV" in names("Universal UPS F6C1200-UNV")
+    assert "T750" not in names("T750 G2") and "PRV700" not in names("PRV700 Pro"), "a suffix follows: not alone"
+    serial = resolve("Belkin F6C1200-UNV", port="/dev/ttyS0", attached=[])   # the row is USB only
+    assert (serial.driver, serial.choice.confidence) == ("belkinunv", "series"), "its series' serial rows decide"

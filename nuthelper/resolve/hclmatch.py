@@ -24,7 +24,7 @@ from nuthelper.knowledge.hcl import HCL, HclEntry, expand_model_names
 from nuthelper.knowledge.names import normalize
 from nuthelper.knowledge.ports import connection_kind
 from nuthelper.resolve.families import Families
-from nuthelper.resolve.modelname import ModelName, understand, wildcard_text
+from nuthelper.resolve.modelname import ModelName, looks_like_sku, understand, wildcard_text
 from nuthelper.resolve.rownames import kept_names, plain, revived
 
 GRADES = ("exact", "model", "sibling", "near", "parent", "vendor")
@@ -245,7 +245,16 @@ def row_names(row: HclEntry) -> list[str]:
               and name[:len(row.manufacturer)].lower() == row.manufacturer.lower()]
     if row.extra and _EXTRA_CAPACITY.match(row.extra) and not _CABLE_OR_ID.search(row.extra):
         names = names + [f"{name} {row.extra}" for name in names]
-    return names
+    return names + [sku for sku in map(_trailing_sku, names) if sku]
+
+
+def _trailing_sku(name: str) -> str | None:
+    """The part number a row writes after its series words ("Universal UPS F6C1200-UNV"), a name
+    of its own; not one that a suffix follows ("T750 G2") or other numbers come before."""
+    *words, last = name.split() or [""]
+    if words and looks_like_sku(last) and not any(ch.isdigit() for word in words for ch in word):
+        return last
+    return None
 
 
 def _wildcard_regex(marked: str) -> re.Pattern[str] | None:

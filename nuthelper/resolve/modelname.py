@@ -93,7 +93,7 @@ def understand(text: str, vendor: str | None, families: Families, *, with_others
         return name
     others = [_parse(piece, vendor, families) for piece in inner if any(ch.isdigit() for ch in piece)]
     others += [_parse(word, vendor, families) for word in main.split()
-               if _looks_like_sku(word) and normalize(word) != name.compact]
+               if looks_like_sku(word) and normalize(word) != name.compact]
     others = [other for other in others if other.series or other.capacity]
     connection = name.connection or next((other.connection for other in others if other.connection), None)
     narrower = _narrower(name, others, families)
@@ -120,7 +120,7 @@ def _narrower(name: ModelName, others: list[ModelName], families: Families) -> M
                  if other.family is not None and name.family in families.lineage(other.family)[1:]), None)
 
 
-def _looks_like_sku(word: str) -> bool:
+def looks_like_sku(word: str) -> bool:
     """A word that mixes letters and a capacity-like number: "BE850G2", "SMT1500RMI2U", "CP1500PFCLCD"."""
     parts = tokens(word)
     return len(parts) >= 2 and parts[0].isalpha() and \
