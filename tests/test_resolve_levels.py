@@ -285,3 +285,9 @@ def test_a_part_number_a_row_writes_after_its_series_is_a_name_of_the_row():
     assert "T750" not in names("T750 G2") and "PRV700" not in names("PRV700 Pro"), "a suffix follows: not alone"
     serial = resolve("Belkin F6C1200-UNV", port="/dev/ttyS0", attached=[])   # the row is USB only
     assert (serial.driver, serial.choice.confidence) == ("belkinunv", "series"), "its series' serial rows decide"
+
+
+def test_a_row_that_writes_another_name_of_its_vendor_names_the_model_without_it():
+    for model, port, driver in (("Eaton 9130", "auto", "usbhid-ups"), ("Eaton 9130", "/dev/ttyS0", "bcmxcp")):
+        answer = resolve(model, port=port, attached=[])     # Eaton's row: "Powerware 9130", bcmxcp or usbhid-ups
+        assert (answer.driver, answer.choice.confidence) == (driver, "hcl"), (model, port)

@@ -101,10 +101,20 @@ class HclIndex:
         """Every name of the vendor's rows, read, as plain data (rownames.plain)."""
         found = []
         for position, row in enumerate(rows):
-            for text in row_names(row):
+            for text in self._names_of_row(row):
                 marked = wildcard_text(text)
                 found.append(plain(position, text, marked, understand(marked, vendor, self.families, with_others=False)))
         return found
+
+    def _names_of_row(self, row: HclEntry) -> list[str]:
+        """A row's names, and each without a name its vendor also goes by that it starts with
+        (Eaton's row "Powerware 9130" is Eaton's "9130" too)."""
+        names = row_names(row)
+        for name in list(names):
+            vendor, rest = self.hcl.vendors.split(name)
+            if vendor == row.vendor_id and rest and rest not in names:
+                names.append(rest)
+        return names
 
     @property
     def by_vendor(self) -> dict[str, list[_Name]]:
