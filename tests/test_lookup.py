@@ -141,6 +141,22 @@ def test_a_model_only_a_driver_manual_names_is_found_and_marked_unrated():
     assert listed and all(result["kind"] != "manual" for result in listed), "the list answers first"
 
 
+def test_a_model_only_the_newer_bundled_list_names_is_found_and_marked_so():
+    # Must's EP2000Pro row is in the bundled list (commit 6c63f77), not in Debian 12's NUT 2.8.0 list
+    assert "EP2000Pro" not in Path(SYSTEM_HCL).read_text(encoding="utf-8")
+    text = _lookup("EP2000Pro", "--limit", "1")
+    assert text.returncode == 0, text.stderr
+    first = text.stdout.splitlines()
+    assert first[0].startswith("Must EP2000Pro  [****.]") and "in NUT's newer list bundled with nut-helper" in first[0]
+    assert first[1].strip() == "driver: must_ep2000pro"
+    row = json.loads(_lookup("EP2000Pro", "--json", "--vendor", "Must").stdout)["results"][0]
+    assert (row["kind"], row["vendor"], row["model"]) == ("newer", "must", "EP2000Pro")
+    listed = json.loads(_lookup("Eaton 5E 850i", "--json").stdout)["results"]
+    assert listed and all(result["kind"] == "hcl" for result in listed[:3]), "the installed list answers first"
+    other = _lookup("EP2000Pro", "--hcl", str(SYSTEM_HCL))
+    assert other.returncode == 3, "--hcl names the one list to search"
+
+
 def test_cli_other_hcl_copies(tmp_path):
     bundled = _lookup("5125", "--json", "--hcl", str(data_path("hcl.json")))
     assert bundled.returncode == 0 and json.loads(bundled.stdout)["hcl"]["commit"]

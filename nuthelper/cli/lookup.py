@@ -32,16 +32,20 @@ def run(args: argparse.Namespace) -> int:
     hcl = load_hcl(args.hcl)
     knowledge = knowledge_from(args)
     index = build_index(hcl, knowledge)
-    from nuthelper.resolve.lists import manual_rows
-    from nuthelper.resolve.lookup import manual_matches, merged, understood_matches
+    from nuthelper.resolve.lists import manual_rows, newer_rows
+    from nuthelper.resolve.lookup import manual_matches, merged, newer_matches, understood_matches
 
+    newer = newer_rows() if args.hcl is None else None
     if args.vendor and index.vendors.canonical(args.vendor) is None and \
-            manual_rows().vendors.canonical(args.vendor) is None:
+            manual_rows().vendors.canonical(args.vendor) is None and \
+            (newer is None or newer.vendors.canonical(args.vendor) is None):
         close = _close_vendors(index, args.vendor)
         hint = f"; did you mean {', '.join(close)}?" if close else "; leave --vendor out to search every vendor"
         raise InvalidInput(f"--vendor {args.vendor!r} is not a vendor in the hardware list{hint}")
     limit = max(args.limit, 3)
-    graded = understood_matches(args.query, hcl, args.vendor) or manual_matches(args.query, args.vendor)
+    graded = understood_matches(args.query, hcl, args.vendor) or \
+        (newer_matches(args.query, args.vendor) if newer is not None else []) or \
+        manual_matches(args.query, args.vendor)
     matches = merged(graded, index.search(args.query, vendor=args.vendor, limit=limit, spelling=not graded), limit)
     found = [m for m in matches if m.score >= FOUND][: args.limit]
     suggestions = [] if found else matches[:3]
@@ -65,7 +69,7 @@ def _close_vendors(index, text: str) -> list[str]:
 
 
 def _match_json(match, index, knowledge) -> dict:
-    if match.kind in ("hcl", "manual"):
+    if match.kind in ("hcl", "newer", "manual"):
         entry = match.entry
         return {"kind": match.kind, "score": match.score, "matched_name": match.matched_name,
                 "vendor": entry.vendor_id, **entry.to_json()}
@@ -95,10 +99,11 @@ def _print_text(query: str, found, suggestions, index, knowledge) -> None:
 def _headline(match, index, knowledge) -> str:
     if match.kind == "manual":
         return f"{_row_name(match.entry)}  [not rated: only its driver's manual names it]  (score {match.score:.2f})"
-    if match.kind == "hcl":
+    if match.kind in ("hcl", "newer"):
         entry = match.entry
         stars = "*" * entry.support_level + "." * (5 - entry.support_level)
-        return f"{_row_name(entry)}  [{stars}]  ({entry.device_type}, score {match.score:.2f})"
+        where = ", in NUT's newer list bundled with nut-helper, not the installed one" if match.kind == "newer" else ""
+        return f"{_row_name(entry)}  [{stars}]  ({entry.device_type}, score {match.score:.2f}{where})"
     cable = match.entry
     origin = knowledge.origins[cable["id"]]
     source = "" if origin == knowledge.origin else f", from {origin}"
@@ -112,7 +117,7 @@ def _row_name(entry) -> str:
 
 
 def _details(match) -> list[str]:
-    if match.kind in ("hcl", "manual"):
+    if match.kind in ("hcl", "newer", "manual"):
         entry = match.entry
         lines = [f"driver: {entry.driver_text}"]
         if entry.extra:

@@ -137,6 +137,12 @@ def hardware_lists(hcl: HCL | None, families: Families) -> Lists:
     return Lists(index_for(primary, families), newer, manuals)
 
 
+def newer_rows() -> HCL | None:
+    """The newer hardware list bundled with nut-helper, None when it is the installed one."""
+    bundled = data_file("hcl.json")
+    return None if default_hcl().source == bundled else _bundled_list("hcl.json")
+
+
 def manual_rows() -> HCL:
     """The rows of models only a NUT driver's manual names (nuthelper/data/driver-manuals.list)."""
     return _bundled_list("driver-manuals.list")

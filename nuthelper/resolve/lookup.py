@@ -38,6 +38,17 @@ def understood_matches(query: str, hcl: HCL, vendor: str | None = None, kind: st
     return matches
 
 
+def newer_matches(query: str, vendor: str | None = None) -> list[Match]:
+    """The rows of the newer hardware list bundled with nut-helper that name the query's model or
+    series (kind "newer"), for a query the installed list does not answer."""
+    from nuthelper.resolve.lists import newer_rows
+
+    newer = newer_rows()
+    if newer is None or vendor and newer.vendors.canonical(vendor) is None:
+        return []
+    return understood_matches(query, newer, vendor, kind="newer")
+
+
 def manual_matches(query: str, vendor: str | None = None) -> list[Match]:
     """The rows of models only a NUT driver's manual names that name the query's model or series
     (kind "manual"), for a query the hardware list does not answer."""
