@@ -307,8 +307,10 @@ def _sold_under_another_maker(lists: Lists, families: Families, query: str, vend
                               how: str) -> tuple[str, str, str]:
     """A brand and model that another maker's row names whole, where the brand's own rows do not
     name the model ("Trust 625": Powercom's row "Trust 425/625"): that maker's, model and brand."""
-    whole = understand(query, None, families, with_others=False)
-    makers = {match.row.vendor_id for match in lists.matches(whole)[0] if match.grade == "exact"} - {vendor_id}
+    first = normalize(query.split()[0])
+    makers = {maker for index in lists.indexes() for maker in index.vendors_writing(first) - {vendor_id}
+              if any(match.grade == "exact"
+                     for match in index.match(understand(query, maker, families, with_others=False)))}
     if len(makers) != 1:
         return vendor_id, rest, how
     own = understand(rest or query, vendor_id, families, with_others=False)

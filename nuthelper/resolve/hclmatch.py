@@ -79,6 +79,7 @@ class HclIndex:
         self.rows: dict[str, list[HclEntry]] = {}
         self.various: dict[str, list[HclEntry]] = {}
         self._names: dict[str, list[_Name]] = {}
+        self._first_words: dict[str, set[str]] | None = None
         for row in hcl.entries:
             if row.device_type not in _UNIT_TYPES:
                 continue
@@ -148,6 +149,17 @@ class HclIndex:
             for row in self.various.get(vendor, []):
                 best.setdefault(id(row), RowMatch(row, "vendor", 0, row.model, self.hcl))
         return sorted(best.values(), key=lambda match: (match.rank, -match.row.support_level, match.row.line))
+
+    def vendors_writing(self, word: str) -> set[str]:
+        """The vendors with a row whose model cell begins with ``word`` (normalised): "trust" for
+        Powercom's "Trust 425/625". Read from the cells, without parsing any name."""
+        if self._first_words is None:
+            self._first_words = {}
+            for vendor, rows in self.rows.items():
+                for row in rows:
+                    first = normalize(row.model.split()[0]) if row.model.split() else ""
+                    self._first_words.setdefault(first, set()).add(vendor)
+        return self._first_words.get(word, set())
 
     def vendors_of_series(self, query: ModelName) -> set[str]:
         """For a name without a vendor: the vendors with rows of the same or a nearly-named series."""
