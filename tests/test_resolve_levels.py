@@ -291,3 +291,12 @@ def test_a_row_that_writes_another_name_of_its_vendor_names_the_model_without_it
     for model, port, driver in (("Eaton 9130", "auto", "usbhid-ups"), ("Eaton 9130", "/dev/ttyS0", "bcmxcp")):
         answer = resolve(model, port=port, attached=[])     # Eaton's row: "Powerware 9130", bcmxcp or usbhid-ups
         assert (answer.driver, answer.choice.confidence) == (driver, "hcl"), (model, port)
+
+
+def test_a_listed_model_on_another_connection_is_not_called_unlisted():
+    serial = resolve("Liebert PowerSure PSA 500", port="/dev/ttyS0", attached=[])   # NUT lists it on USB only
+    assert not any("is not in NUT's hardware list" in warning for warning in serial.warnings), serial.warnings
+    assert any("USB only" in reason and "does not fit the serial port" in reason for reason in serial.reasons)
+    mistyped = resolve("Liebert PowerSure PSA 5000", port="/dev/ttyS0", attached=[])
+    assert any("is not in NUT's hardware list; it is spelt like Liebert PowerSure PSA 500" in warning
+               for warning in mistyped.warnings), mistyped.warnings

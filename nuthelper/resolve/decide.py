@@ -583,6 +583,8 @@ def _name_closest(context: Context) -> None:
     if context.vendor is None or len(context.name.compact) < 4:
         return
     names = {normalize(row.row.model): row.row.model for row in context.lists.all_rows(context.vendor.id)}
+    if context.name.compact in names:
+        return  # listed, for another connection: the reasons say which rows did not fit
     close = difflib.get_close_matches(context.name.compact, list(names), n=3, cutoff=CLOSE_NAME_RATIO)
     if close:
         listed = ", ".join(f"{context.vendor.name} {names[name]}" for name in close)
