@@ -132,15 +132,18 @@ def hardware_lists(hcl: HCL | None, families: Families) -> Lists:
     if hcl is not None:
         return Lists(index_for(hcl, families), None, manuals)
     primary = default_hcl()
-    bundled = data_file("hcl.json")
-    newer = None if primary.source == bundled else partial(_bundled_index, "hcl.json", families)
+    newer = None if _is_the_bundled_list(primary) else partial(_bundled_index, "hcl.json", families)
     return Lists(index_for(primary, families), newer, manuals)
 
 
 def newer_rows() -> HCL | None:
     """The newer hardware list bundled with nut-helper, None when it is the installed one."""
-    bundled = data_file("hcl.json")
-    return None if default_hcl().source == bundled else _bundled_list("hcl.json")
+    return None if _is_the_bundled_list(default_hcl()) else _bundled_list("hcl.json")
+
+
+def _is_the_bundled_list(hcl: HCL) -> bool:
+    """True when ``hcl`` is the snapshot bundled with nut-helper (no NUT list is installed)."""
+    return hcl.source == data_file("hcl.json")
 
 
 def manual_rows() -> HCL:
