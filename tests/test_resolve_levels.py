@@ -172,9 +172,11 @@ def test_a_brand_another_maker_sells_under_is_that_makers_row():
     assert own.vendor.id == "trust", "a model the brand's own rows name stays the brand's"
 
 
-def test_a_last_word_ups_names_nothing():
+def test_a_first_or_last_word_ups_names_nothing():
     for model, port, driver in (("HP T750 G2 UPS", "auto", "usbhid-ups"), ("Sweex 1000 UPS", "auto", "richcomm_usb"),
-                                ("ASEM PB1300", "/dev/ttyS0", "asem")):   # NUT's row: "PB1300 UPS"
+                                ("ASEM PB1300", "/dev/ttyS0", "asem"),   # NUT's row: "PB1300 UPS"
+                                ("UPS 1200VA Management PW-4120M", "/dev/ttyS0", "nutdrv_qx"),   # Trust's row, no vendor
+                                ("Tecnoware ERA PLUS 1100", "auto", "nutdrv_qx")):   # the row: "UPS ERA PLUS 1100"
         answer = resolve(model, port=port, attached=[])
         assert (answer.driver, answer.choice.confidence) == (driver, "hcl"), model
 

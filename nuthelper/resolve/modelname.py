@@ -83,7 +83,7 @@ def wildcard_text(text: str) -> str:
 
 def understand(text: str, vendor: str | None, families: Families, *, with_others: bool = True) -> ModelName:
     """Cut ``text`` (the model, vendor already split off) into its parts; ``vendor`` is a vendor id or None."""
-    text = _without_a_last_ups(text)
+    text = _without_the_word_ups(text)
     bracketed = "(" in text or "[" in text or "{" in text
     main = _BRACKETS.sub(" ", text) if bracketed else text
     inner = [piece.strip() for group in _BRACKETS.findall(text) for piece in re.split(r"[,;/]", group)] \
@@ -105,11 +105,16 @@ def understand(text: str, vendor: str | None, families: Families, *, with_others
                      connection, tuple(others))
 
 
-def _without_a_last_ups(text: str) -> str:
-    """A last word "UPS" says what the thing is, not which one ("Sweex 1000VA UPS", and NUT's own
-    rows "PB1300 UPS", "iBox UPS"): names are read without it, rows and typed names alike."""
+def _without_the_word_ups(text: str) -> str:
+    """A first or last word "UPS" says what the thing is, not which one ("Sweex 1000VA UPS", and
+    NUT's own rows "PB1300 UPS", "UPS 1200VA Management PW-4120M"): names are read without it,
+    rows and typed names alike."""
     words = text.split()
-    return " ".join(words[:-1]) if len(words) > 1 and normalize(words[-1]) == "ups" else text
+    if len(words) > 1 and normalize(words[-1]) == "ups":
+        words = words[:-1]
+    if len(words) > 1 and normalize(words[0]) == "ups":
+        words = words[1:]
+    return " ".join(words) if len(words) != len(text.split()) else text
 
 
 def _narrower(name: ModelName, others: list[ModelName], families: Families) -> ModelName | None:
