@@ -35,19 +35,22 @@ def run(args: argparse.Namespace) -> int:
     from nuthelper.resolve.lists import manual_rows, newer_rows
     from nuthelper.resolve.lookup import manual_matches, merged, newer_matches, understood_matches
 
-    newer = newer_rows() if args.hcl is None else None
+    def newer():   # the newer bundled list, read only where the installed list is silent
+        return newer_rows(hcl) if args.hcl is None else None
+
     if args.vendor and index.vendors.canonical(args.vendor) is None and \
             manual_rows().vendors.canonical(args.vendor) is None and \
-            (newer is None or newer.vendors.canonical(args.vendor) is None):
+            (newer() is None or newer().vendors.canonical(args.vendor) is None):
         close = _close_vendors(index, args.vendor)
         hint = f"; did you mean {', '.join(close)}?" if close else "; leave --vendor out to search every vendor"
         raise InvalidInput(f"--vendor {args.vendor!r} is not a vendor in the hardware list{hint}")
     limit = max(args.limit, 3)
-    graded = understood_matches(args.query, hcl, args.vendor) or \
-        (newer_matches(args.query, args.vendor) if newer is not None else []) or \
-        manual_matches(args.query, args.vendor)
+    graded = understood_matches(args.query, hcl, args.vendor) or manual_matches(args.query, args.vendor)
     matches = merged(graded, index.search(args.query, vendor=args.vendor, limit=limit, spelling=not graded), limit)
     found = [m for m in matches if m.score >= FOUND][: args.limit]
+    if not graded and not found and newer() is not None:
+        matches = merged(newer_matches(args.query, newer(), args.vendor), matches, limit)
+        found = [m for m in matches if m.score >= FOUND][: args.limit]
     suggestions = [] if found else matches[:3]
     if args.json:
         from nuthelper.cli.output import print_json

@@ -308,7 +308,8 @@ def _sold_under_another_maker(lists: Lists, families: Families, query: str, vend
     """A brand and model that another maker's row names whole, where the brand's own rows do not
     name the model ("Trust 625": Powercom's row "Trust 425/625"): that maker's, model and brand."""
     first = normalize(query.split()[0])
-    makers = {maker for index in lists.indexes() for maker in index.vendors_writing(first) - {vendor_id}
+    index = lists.primary   # the installed list only: a cable's answer never needs the newer one
+    makers = {maker for maker in index.vendors_writing(first) - {vendor_id}
               if any(match.grade == "exact"
                      for match in index.match(understand(query, maker, families, with_others=False)))}
     if len(makers) != 1:

@@ -136,9 +136,9 @@ def hardware_lists(hcl: HCL | None, families: Families) -> Lists:
     return Lists(index_for(primary, families), newer, manuals)
 
 
-def newer_rows() -> HCL | None:
-    """The newer hardware list bundled with nut-helper, None when it is the installed one."""
-    return None if _is_the_bundled_list(default_hcl()) else _bundled_list("hcl.json")
+def newer_rows(installed: HCL) -> HCL | None:
+    """The newer hardware list bundled with nut-helper, None when it is the ``installed`` one."""
+    return None if _is_the_bundled_list(installed) else _bundled_list("hcl.json")
 
 
 def _is_the_bundled_list(hcl: HCL) -> bool:

@@ -38,13 +38,10 @@ def understood_matches(query: str, hcl: HCL, vendor: str | None = None, kind: st
     return matches
 
 
-def newer_matches(query: str, vendor: str | None = None) -> list[Match]:
-    """The rows of the newer hardware list bundled with nut-helper that name the query's model or
-    series (kind "newer"), for a query the installed list does not answer."""
-    from nuthelper.resolve.lists import newer_rows
-
-    newer = newer_rows()
-    if newer is None or vendor and newer.vendors.canonical(vendor) is None:
+def newer_matches(query: str, newer: HCL, vendor: str | None = None) -> list[Match]:
+    """The rows of ``newer``, the newer hardware list bundled with nut-helper, that name the query's
+    model or series (kind "newer"), for a query the installed list does not answer."""
+    if vendor and newer.vendors.canonical(vendor) is None:
         return []
     return understood_matches(query, newer, vendor, kind="newer")
 
