@@ -302,3 +302,17 @@ def test_a_listed_model_on_another_connection_is_not_called_unlisted():
     mistyped = resolve("Liebert PowerSure PSA 5000", port="/dev/ttyS0", attached=[])
     assert any("is not in NUT's hardware list; it is spelt like Liebert PowerSure PSA 500" in warning
                for warning in mistyped.warnings), mistyped.warnings
+
+
+def test_a_long_bare_number_is_an_article_number_not_a_rating():
+    from nuthelper.resolve.families import default_families
+    from nuthelper.resolve.modelname import understand
+
+    name = understand("10121076 Basic VI 1500 STL", "powerwalker", default_families())
+    assert (name.series, name.capacity, name.suffix) == (("basic", "vi"), 1500, ("stl",))
+    walker = resolve("PowerWalker 10121076 Basic VI 1500 STL", port="auto", attached=[])   # the row: "Basic VI 1000 SB"
+    assert (walker.driver, walker.choice.confidence) == ("usbhid-ups", "series")
+    for model in ("Ippon Na+ TA 1000", "Ippon 2049878"):   # the row: "2049878 UPS Ippon Na+ TA 1000 (white)"
+        answer = resolve(model, port="/dev/ttyS0", attached=[])
+        assert (answer.driver, answer.choice.confidence) == ("nutdrv_qx", "hcl"), model
+    assert understand("Galaxy 7000 250000 VA", "eaton", default_families()).capacity == 250000, "six digits rate"

@@ -24,7 +24,8 @@ from nuthelper.knowledge.hcl import HCL, HclEntry, expand_model_names
 from nuthelper.knowledge.names import normalize
 from nuthelper.knowledge.ports import connection_kind
 from nuthelper.resolve.families import Families
-from nuthelper.resolve.modelname import ModelName, looks_like_sku, understand, wildcard_text
+from nuthelper.resolve.modelname import (MAX_CAPACITY_DIGITS, ModelName, looks_like_sku, understand,
+                                         wildcard_text, without_the_word_ups)
 from nuthelper.resolve.rownames import kept_names, plain, revived
 
 GRADES = ("exact", "model", "sibling", "near", "parent", "vendor")
@@ -112,7 +113,7 @@ class HclIndex:
         (Eaton's row "Powerware 9130" is Eaton's "9130" too)."""
         names = row_names(row)
         for name in list(names):
-            vendor, rest = self.hcl.vendors.split(name)
+            vendor, rest = self.hcl.vendors.split(without_the_word_ups(name))
             if vendor == row.vendor_id and rest and rest not in names:
                 names.append(rest)
         return names
@@ -267,7 +268,15 @@ def row_names(row: HclEntry) -> list[str]:
               and name[:len(row.manufacturer)].lower() == row.manufacturer.lower()]
     if row.extra and _EXTRA_CAPACITY.match(row.extra) and not _CABLE_OR_ID.search(row.extra):
         names = names + [f"{name} {row.extra}" for name in names]
+    names += [part for name in names for part in _article_and_model(name)]
     return names + [sku for sku in map(_trailing_sku, names) if sku]
+
+
+def _article_and_model(name: str) -> list[str]:
+    """A row that writes the vendor's article number first ("2049878 UPS Ippon Na+ TA 1000"): the
+    number and the model after it are names of their own."""
+    first, _, rest = name.partition(" ")
+    return [first, rest] if rest and first.isdigit() and len(first) > MAX_CAPACITY_DIGITS else []
 
 
 def _trailing_sku(name: str) -> str | None:

@@ -20,6 +20,9 @@ _BRACKETS = lazy(r"[(\[{]([^)\]}]*)[)\]}]")
 _UNITS = {"va": "VA", "kva": "kVA", "k": "kVA", "w": "W", "kw": "kW"}
 _WILDCARD = lazy(r"(?<![a-z])x{2,}(?![a-z])|(?<![A-Z])X{2,}(?![A-Z])|\*+|\?{2,}")
 MIN_CAPACITY_DIGITS = 3
+MAX_CAPACITY_DIGITS = 6
+"""A bare number longer than this (800 kVA is six digits) is an article number, not a rating:
+PowerWalker's "10121076 Basic VI 1500 STL", Ippon's rows "2049878 UPS Ippon Na+ TA 1000"."""
 MIN_CODE_LETTERS = 2
 """Letters written together with a capacity after a series are a model code from this many on."""
 
@@ -83,7 +86,7 @@ def wildcard_text(text: str) -> str:
 
 def understand(text: str, vendor: str | None, families: Families, *, with_others: bool = True) -> ModelName:
     """Cut ``text`` (the model, vendor already split off) into its parts; ``vendor`` is a vendor id or None."""
-    text = _without_the_word_ups(text)
+    text = without_the_word_ups(text)
     bracketed = "(" in text or "[" in text or "{" in text
     main = _BRACKETS.sub(" ", text) if bracketed else text
     inner = [piece.strip() for group in _BRACKETS.findall(text) for piece in re.split(r"[,;/]", group)] \
@@ -105,7 +108,7 @@ def understand(text: str, vendor: str | None, families: Families, *, with_others
                      connection, tuple(others))
 
 
-def _without_the_word_ups(text: str) -> str:
+def without_the_word_ups(text: str) -> str:
     """A first or last word "UPS" says what the thing is, not which one ("Sweex 1000VA UPS", and
     NUT's own rows "PB1300 UPS", "UPS 1200VA Management PW-4120M"): names are read without it,
     rows and typed names alike."""
@@ -165,12 +168,13 @@ def _parse(text: str, vendor: str | None, families: Families) -> ModelName:
         series_words = _without_sku_letters(series_words, owners[len(words) - len(rest):][:position + 1], families)
     series_words = families.without_topology(series_words)
     series = tuple(word for index, word in enumerate(series_words)
-                   if not families.is_generic(word) and word not in _UNITS
+                   if not families.is_generic(word) and word not in _UNITS and not _article_number(word)
                    and not (word.isdigit() and series_words[index + 1:index + 2] and series_words[index + 1] in _UNITS))
     if family is not None:
         series = (*family.tokens, *(word for word in series if not word.isdigit()))
     return ModelName(" ".join(text.split()), vendor, series, capacity, unit,
-                     tuple(word for word in suffix if not families.is_generic(word)), family, connection)
+                     tuple(word for word in suffix if not families.is_generic(word) and not _article_number(word)),
+                     family, connection)
 
 
 def _in_whole_units(text: str) -> str:
@@ -199,6 +203,10 @@ def _capacity_position(words: list[str]) -> int | None:
             if word.isdigit() and index + 1 < len(words) and words[index + 1] in units:
                 return index
     for index, word in enumerate(words):
-        if word.isdigit() and len(word) >= MIN_CAPACITY_DIGITS:
+        if word.isdigit() and MIN_CAPACITY_DIGITS <= len(word) <= MAX_CAPACITY_DIGITS:
             return index
     return None
+
+
+def _article_number(word: str) -> bool:
+    return word.isdigit() and len(word) > MAX_CAPACITY_DIGITS
