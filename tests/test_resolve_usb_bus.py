@@ -41,8 +41,8 @@ A: devnum=3
     return path
 
 
-def setup_json(devices: Path, model: str) -> dict:
-    done = nut_helper("setup", "--model", model, "--port", "auto", "--json", prefix=umockdev_prefix(devices))
+def setup_json(devices: Path, model: str, port: str = "auto") -> dict:
+    done = nut_helper("setup", "--model", model, "--port", port, "--json", prefix=umockdev_prefix(devices))
     assert done.returncode == 0, done.stderr + done.stdout
     return json.loads(done.stdout)
 
@@ -61,6 +61,13 @@ def test_two_hardware_revisions_of_one_exact_model(tmp_path):
     newer = setup_json(recording(tmp_path, "09ae", "3015", "Tripp Lite", "TRIPP LITE UPS"), "Tripp Lite SMART500RT1U")
     assert (older["driver"], newer["driver"]) == ("tripplite_usb", "usbhid-ups")
     assert older["confidence"] == newer["confidence"] == "hcl", "the exact row stays the level; the USB ID picks the row"
+
+
+@pytest.mark.parametrize("port", ["/dev/usb/hiddev0", "/dev/bus/usb/001/003", "/dev/hidraw0"])
+def test_a_usb_device_node_as_the_port_reads_the_bus_as_auto_does(tmp_path, port):
+    answer = setup_json(recording(tmp_path, "09ae", "0001", "Tripp Lite", "TRIPP LITE UPS"), "Tripp Lite OMNI750ISO", port)
+    assert (answer["driver"], answer["port"], answer["confidence"]) == ("tripplite_usb", "auto", "usb-id")
+    assert any(port in reason and "USB device node" in reason for reason in answer["reasons"])
 
 
 def test_a_unit_that_confirms_the_model(tmp_path):

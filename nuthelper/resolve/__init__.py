@@ -44,8 +44,9 @@ def resolve(model: str, cable: str | None = None, port: str | None = None, *,
     A cable decides first, then NUT's hardware list and the vendors' family knowledge, from the
     exact model down to the vendor's default for the connection the port implies. Installed
     drivers are preferred, deprecated ones replaced by their maintained successor, and known
-    defects of the installed driver worked around. With ``port="auto"`` the USB UPSes attached
-    (``attached``, read from the bus when None) decide over the model's knowledge.
+    defects of the installed driver worked around. With ``port="auto"`` (or a USB device node, which
+    NUT's USB drivers read as ``auto``) the USB UPSes attached (``attached``, read from the bus when
+    None) decide over the model's knowledge.
     """
     from nuthelper.errors import Ambiguous
     from nuthelper.resolve.attached import apply_usb_evidence, attached_usb_upses, from_usb_alone
@@ -53,15 +54,15 @@ def resolve(model: str, cable: str | None = None, port: str | None = None, *,
     from nuthelper.resolve.families import default_families
     from nuthelper.resolve.finish import (advise_verification, judge_cable_loss, prefer_installed_driver,
                                           work_around_driver_defects)
-    from nuthelper.resolve.inputs import USB_PORT
+    from nuthelper.resolve.inputs import USB_PORT, connection_of
 
     try:
         recommendation = resolve_model(model, cable, port, knowledge=knowledge, hcl=hcl, driver_path=driver_path)
     except Ambiguous as question:
-        if question.details.get("decided_by") != ["usb-id"] or port != USB_PORT:
+        if question.details.get("decided_by") != ["usb-id"] or connection_of(port) != "usb":
             raise
         recommendation = from_usb_alone(model, question, attached)
-    if port == USB_PORT and recommendation.port == USB_PORT and recommendation.choice.confidence != "usb-id":
+    if connection_of(port) == "usb" and recommendation.port == USB_PORT and recommendation.choice.confidence != "usb-id":
         unreadable = None
         if attached is None:
             attached, unreadable = attached_usb_upses()

@@ -126,7 +126,9 @@ def _port_for(context: Context, choice: Choice, connection: str | None) -> str:
         context.reasons.append(f"Port {choice.port}: set by NUT's hardware list for {choice.driver}.")
         return choice.port
     if connection == "usb":
-        context.reasons.append("Port auto: the driver finds the USB device itself.")
+        given = f" (not {context.port}, a USB device node the driver does not read)" \
+            if context.port not in (None, USB_PORT) else ""
+        context.reasons.append(f"Port auto{given}: the driver finds the USB device itself.")
         return USB_PORT
     if connection == "network":
         if context.port is None:

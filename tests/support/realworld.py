@@ -13,10 +13,11 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from nuthelper.errors import NutHelperError
+from nuthelper.errors import InvalidInput, NutHelperError
 from nuthelper.knowledge.drivers import maintained
 from nuthelper.probe.udev import UsbInfo, UsbUps, known_usb_ups, usb_id_table
 from nuthelper.resolve import resolve
+from nuthelper.resolve.inputs import connection_of
 
 CASES = Path(__file__).resolve().parent.parent / "data" / "realworld-cases.json"
 HELDOUT = CASES.with_name("realworld-heldout.json")   # collected later, never tuned on
@@ -39,10 +40,11 @@ def same_driver(given: str, wanted: str) -> bool:
 
 
 def attached_unit(case: dict) -> list[UsbUps]:
-    """What ``--port auto`` reads from the bus of the case's machine: the unit whose USB ID the thread
-    reports, when nut-helper's USB ID table knows it (an unknown ID would need the device's interface
-    class, which threads do not give: such a unit, and a case without an ID, reads as no unit at all)."""
-    if case.get("port") != "auto" or not case.get("usb_id"):
+    """What ``--port auto`` (or a USB device node as the port) reads from the bus of the case's
+    machine: the unit whose USB ID the thread reports, when nut-helper's USB ID table knows it (an
+    unknown ID would need the device's interface class, which threads do not give: such a unit, and
+    a case without an ID, reads as no unit at all)."""
+    if not _usb_port(case.get("port")) or not case.get("usb_id"):
         return []
     vendorid, productid = case["usb_id"].lower().split(":")
     info = UsbInfo(vendorid, productid, None, None, None, "001", "002", "/sys/bus/usb/devices/1-1")
@@ -51,6 +53,13 @@ def attached_unit(case: dict) -> list[UsbUps]:
         return []
     ups.options = {"port": "auto", "vendorid": vendorid, "productid": productid}
     return [ups]
+
+
+def _usb_port(port: str | None) -> bool:
+    try:
+        return port is not None and connection_of(port) == "usb"
+    except InvalidInput:   # a Windows port name: refused before the bus would be read
+        return False
 
 
 def judge(case: dict, with_bus: bool = True) -> Outcome:
