@@ -10,6 +10,7 @@ import pytest
 from nuthelper.errors import Ambiguous, InvalidInput, NotFound
 from nuthelper.render import render_section
 from nuthelper.resolve import resolve
+from nuthelper.resolve.inputs import SerialPortNeeded
 from support.nut import CORE_SETTINGS, DRIVER_DIR, driver_keys
 
 # (model as typed, port, cable) -> (driver, options or None, confidence)
@@ -316,3 +317,14 @@ def test_a_long_bare_number_is_an_article_number_not_a_rating():
         answer = resolve(model, port="/dev/ttyS0", attached=[])
         assert (answer.driver, answer.choice.confidence) == ("nutdrv_qx", "hcl"), model
     assert understand("Galaxy 7000 250000 VA", "eaton", default_families()).capacity == 250000, "six digits rate"
+
+
+def test_what_a_vendors_serial_units_speak_does_not_make_its_usb_model_a_serial_unit():
+    # ETA's only rows are serial (genericups, etapro): a USB model it does not list is inferred as a
+    # brand's USB unit, not called "known only as a serial unit"
+    usb = resolve("ETA-1600 SINUS", port="auto", attached=[])
+    assert (usb.driver, usb.choice.confidence) == ("nutdrv_qx", "inferred")
+    assert "usbhid-ups" in [choice.driver for choice in usb.alternatives]
+    assert "no USB unit of ETA" in usb.choice.because, usb.choice.because
+    with pytest.raises(SerialPortNeeded, match="known only as a serial unit"):   # a listed model still is one
+        resolve("ETA mini+UPS PRO", port="auto", attached=[])

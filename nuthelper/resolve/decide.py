@@ -495,9 +495,10 @@ def _from_knowledge(context: Context) -> Recommendation:
             context.connection, context.port, lacking = "usb", None, None
     skipped: list[str] = []
     elsewhere: list[Option] = []  # the most specific answers found, for other connections
+    elsewhere_level = None          # ... and their level
     serial_only = False
     for confidence, level_name, make in levels:
-        if confidence == "inferred" and _known_protocol_elsewhere(context, elsewhere):
+        if confidence == "inferred" and _known_protocol_elsewhere(context, elsewhere, elsewhere_level):
             break  # the model speaks another protocol over another port: other vendors' units say nothing of it
         options = make()
         if not options:
@@ -519,7 +520,9 @@ def _from_knowledge(context: Context) -> Recommendation:
             context.reasons.append(f"Decided by {level_name}.")
             return answer_from(context, _as_the_name_says(context, fitting, confidence), confidence)
         serial_only = serial_only or {option.connection for option in options} == {"serial"}
-        elsewhere = elsewhere or [option for option in options if option.connection != "network"]
+        if not elsewhere:
+            elsewhere = [option for option in options if option.connection != "network"]
+            elsewhere_level = confidence
         kinds = sorted({KIND_NAME[option.connection] for option in options})
         skipped.append(f"{level_name[0].upper()}{level_name[1:]} ({' and '.join(kinds)} only) does not fit "
                        f"the {KIND_NAME[context.connection]} port")
@@ -549,11 +552,13 @@ def _as_the_name_says(context: Context, fitting: list[Option], confidence: str) 
     return [named, *fitting]
 
 
-def _known_protocol_elsewhere(context: Context, elsewhere: list[Option]) -> bool:
+def _known_protocol_elsewhere(context: Context, elsewhere: list[Option], level: str | None) -> bool:
     """Over USB or serial, the model is known over the other port with a driver other than
     Megatec Q*'s (huawei-ups2000 on serial): what small vendors' units use says nothing of it. Q*
-    units listed on one port are Q* on the other too, and a network card is no protocol of the unit."""
-    if context.connection not in ("usb", "serial") or not elsewhere:
+    units listed on one port are Q* on the other too, and a network card is no protocol of the unit.
+    What the vendor's other units use on the other port ("ETA-1600 SINUS": ETA's serial rows are
+    etapro) is not the model's protocol: its USB units may be another line."""
+    if context.connection not in ("usb", "serial") or not elsewhere or level == "vendor-default":
         return False
     return any(maintained(option.choice.driver) != "nutdrv_qx" for option in elsewhere)
 
